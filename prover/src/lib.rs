@@ -1,4 +1,34 @@
+//! # zkcredit-prover
+//!
+//! Prove, with Halo2 (KZG on BN254), that a committed credit model scores a borrower's private,
+//! committed features at or above a public threshold, bound to the borrower's address and a nonce.
+//!
+//! The flow, module by module:
+//! 1. [`onnx`]: read an ONNX graph (Gemm/MatMul/Add/Relu/Sigmoid and shape-only ops) into a float
+//!    network; tract evaluates the float reference.
+//! 2. [`quantize`] and [`model`]: fixed-point quantization, calibration on a dataset, a fidelity
+//!    report and the model digest -> a [`model::CompiledModel`].
+//! 3. [`circuit`]: the gates and the layout (features range-checked and committed with
+//!    [`poseidon`], dense layers with fixed weights, rescale remainders, ReLU, the threshold
+//!    comparison, address and nonce binding).
+//! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs, verification.
+//! 5. [`public`]: the public-input ABI shared with the contracts.
+//!
+//! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`].
+
+pub mod artifact;
+pub mod circuit;
+pub mod dataset;
+pub mod digest;
+pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod model;
+pub mod onnx;
 pub mod poseidon;
+pub mod prove;
+pub mod public;
+pub mod quantize;
+pub mod srs;
+
 pub use error::{Error, Result};

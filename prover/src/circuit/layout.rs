@@ -1,0 +1,472 @@
+//! The layout planner: places every gadget of the credit circuit on two advice columns (`a`, `b`),
+//! one fixed column (`w`) and the gate selectors, and computes the witness values.
+//!
+//! The plan depends only on the quantized model (the same rows, fixed values, selectors and copy
+//! constraints for every applicant); the advice values come from the [`Witness`]. Keeping the
+//! whole table in plain vectors lets `synthesize` stay a dumb copy loop and lets tests perturb any
+//! single witness cell.
+
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::{Field, PrimeField};
+
+use crate::error::{Error, Result};
+use crate::field::{fr_from_i128, pow2};
+use crate::poseidon;
+use crate::public::{PublicInputs, INSTANCE_COUNT};
+use crate::quantize::QuantizedModel;
+
+/// An advice column of the circuit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Col {
+    /// Advice column `a`.
+    A,
+    /// Advice column `b`.
+    B,
+}
+
+/// One advice cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CellRef {
+    /// Column.
+    pub col: Col,
+    /// Row.
+    pub row: usize,
+}
+
+/// The custom gates; each has its own selector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Gate {
+    /// `b[1] = b[0] + w[1] * a[1]`: one multiply-accumulate step of a dot product with fixed weights.
+    Mac = 0,
+    /// `b[0] = w[0]`: a fixed constant (chain biases, Poseidon constants, the model id).
+    Bias = 1,
+    /// `a[1] = b[0] - b[1] + w[1]`: offset or subtract before a range decomposition.
+    Shift = 2,
+    /// `(a[0] - 2 a[1]) in {0, 1}`: one step of a binary running sum.
+    Bit = 3,
+    /// `a[0] in {0, 1}`: the last (top) bit of a running sum.
+    Bool = 4,
+    /// `b[1] = a[0] * (b[0] - w[0])`: ReLU from the sign bit and the shifted quotient.
+    Relu = 5,
+    /// One full Poseidon round over rows 0..2 into rows 3..5.
+    PoseidonFull = 6,
+    /// One partial Poseidon round over rows 0..2 into rows 3..5.
+    PoseidonPartial = 7,
+}
+
+/// Number of gates.
+pub const GATES: usize = 8;
+
+/// Which gadget a cell belongs to (used by tests that perturb one cell per gadget).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gadget {
+    /// A feature's range decomposition.
+    Feature,
+    /// The packing of features into field elements.
+    Packing,
+    /// A dot-product accumulator of a layer.
+    Linear,
+    /// The remainder bits of a rescale.
+    Remainder,
+    /// A ReLU output.
+    Relu,
+    /// The decomposition of `logit - threshold`.
+    Compare,
+    /// A Poseidon state word of the feature commitment.
+    Commitment,
+    /// The borrower address decomposition.
+    Address,
+    /// The nonce decomposition.
+    Nonce,
+    /// The model id constant.
+    ModelId,
+}
+
+/// The private inputs of one proof.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// Quantized features `X`.
+    pub features: Vec<i64>,
+    /// The commitment salt.
+    pub salt: Fr,
+    /// The public inputs this witness should prove.
+    pub public: PublicInputs,
+}
+
+/// The planned table.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Advice column `a`.
+    pub a: Vec<Fr>,
+    /// Advice column `b`.
+    pub b: Vec<Fr>,
+    /// Fixed column `w`.
+    pub w: Vec<Fr>,
+    /// Selectors per row.
+    pub gates: Vec<[bool; GATES]>,
+    /// Copy constraints between advice cells.
+    pub copies: Vec<(CellRef, CellRef)>,
+    /// `(cell, i)`: the cell equals instance `i`.
+    pub instances: Vec<(CellRef, usize)>,
+    /// Representative cells per gadget.
+    pub marks: Vec<(Gadget, CellRef)>,
+}
+
+/// Bits per packed field element of the feature commitment.
+pub const PACK_BITS: u32 = 248;
+/// Width of the borrower address.
+pub const ADDRESS_BITS: u32 = 160;
+/// Width of the nonce.
+pub const NONCE_BITS: u32 = 64;
+
+impl Layout {
+    /// Rows used.
+    pub fn rows(&self) -> usize {
+        self.a.len()
+    }
+
+    /// The value in a cell.
+    pub fn value(&self, c: CellRef) -> Fr {
+        match c.col {
+            Col::A => self.a[c.row],
+            Col::B => self.b[c.row],
+        }
+    }
+
+    /// Add `delta` to one advice cell (for tests that show a gate rejects a bad witness).
+    pub fn tamper(&mut self, c: CellRef, delta: Fr) {
+        let v = self.value(c) + delta;
+        self.set(c, v);
+    }
+
+    fn set(&mut self, c: CellRef, v: Fr) {
+        match c.col {
+            Col::A => self.a[c.row] = v,
+            Col::B => self.b[c.row] = v,
+        }
+    }
+
+    fn new_row(&mut self) -> usize {
+        self.a.push(Fr::ZERO);
+        self.b.push(Fr::ZERO);
+        self.w.push(Fr::ZERO);
+        self.gates.push([false; GATES]);
+        self.a.len() - 1
+    }
+
+    fn enable(&mut self, g: Gate, row: usize) {
+        self.gates[row][g as usize] = true;
+    }
+
+    fn copy(&mut self, from: CellRef, to: CellRef) {
+        let v = self.value(from);
+        self.set(to, v);
+        self.copies.push((from, to));
+    }
+
+    /// A fixed constant in `b`.
+    fn constant(&mut self, v: Fr) -> CellRef {
+        let r = self.new_row();
+        self.b[r] = v;
+        self.w[r] = v;
+        self.enable(Gate::Bias, r);
+        CellRef { col: Col::B, row: r }
+    }
+
+    /// An unconstrained witness cell in `a`.
+    fn free(&mut self, v: Fr) -> CellRef {
+        let r = self.new_row();
+        self.a[r] = v;
+        CellRef { col: Col::A, row: r }
+    }
+
+    /// Binary running sum of `value` over `n` fresh rows of `a`; returns the first row (`z_0 = value`).
+    fn bits(&mut self, value: u128, n: u32) -> usize {
+        let start = self.a.len();
+        for j in 0..n {
+            let r = self.new_row();
+            self.a[r] = Fr::from_u128(if j < 128 { value >> j } else { 0 });
+            self.enable(if j + 1 == n { Gate::Bool } else { Gate::Bit }, r);
+        }
+        start
+    }
+
+    /// Running sum of a value wider than 128 bits (the address), given as big-endian bytes.
+    fn bits_wide(&mut self, be: &[u8; 32], n: u32) -> usize {
+        let start = self.a.len();
+        let full = Fr::from_repr({
+            let mut le = *be;
+            le.reverse();
+            le
+        })
+        .unwrap_or(Fr::ZERO);
+        let half = Fr::from(2).invert().unwrap_or(Fr::ZERO);
+        let mut z = full;
+        for j in 0..n {
+            let r = self.new_row();
+            self.a[r] = z;
+            self.enable(if j + 1 == n { Gate::Bool } else { Gate::Bit }, r);
+            let byte = be[31 - (j / 8) as usize];
+            let bit = Fr::from(u64::from((byte >> (j % 8)) & 1));
+            z = (z - bit) * half;
+        }
+        start
+    }
+
+    /// `bias + sum_i w_i * x_i`, one row per term; returns the result cell (`b` of the last row).
+    fn dot(&mut self, bias: Fr, terms: &[(Fr, CellRef)]) -> CellRef {
+        let r0 = self.constant(bias).row;
+        let mut acc = bias;
+        for (i, (w, x)) in terms.iter().enumerate() {
+            self.enable(Gate::Mac, r0 + i);
+            let r = self.new_row();
+            self.copy(*x, CellRef { col: Col::A, row: r });
+            self.w[r] = *w;
+            acc += *w * self.a[r];
+            self.b[r] = acc;
+        }
+        CellRef { col: Col::B, row: self.a.len() - 1 }
+    }
+
+    /// `z_0 = y - sub + c` followed by an `n`-bit running sum of `z_0`; `y` must be in the last row.
+    fn shifted_bits(&mut self, y: CellRef, sub: CellRef, c: Fr, value: u128, n: u32) -> usize {
+        debug_assert!(y.col == Col::B && y.row + 1 == self.a.len());
+        self.enable(Gate::Shift, y.row);
+        let start = self.bits(value, n);
+        self.copy(sub, CellRef { col: Col::B, row: start });
+        self.w[start] = c;
+        start
+    }
+
+    /// ReLU of a rescaled value whose `shift + r + 1`-bit running sum starts at `start`.
+    fn relu(&mut self, start: usize, shift: u32, r: u32) -> CellRef {
+        let top = start + (shift + r) as usize;
+        debug_assert!(top + 1 == self.a.len());
+        self.enable(Gate::Relu, top);
+        self.copy(CellRef { col: Col::A, row: start + shift as usize }, CellRef { col: Col::B, row: top });
+        self.w[top] = pow2(r);
+        let out = self.new_row();
+        self.b[out] = self.a[top] * (self.b[top] - self.w[top]);
+        CellRef { col: Col::B, row: out }
+    }
+
+    /// Poseidon hash (see [`poseidon::hash`]) of the given cells; returns the output cell.
+    fn poseidon(&mut self, inputs: &[CellRef]) -> CellRef {
+        let p = poseidon::params();
+        let mut state: [Option<CellRef>; 3] = [None; 3];
+        for chunk in inputs.chunks(2) {
+            // u_j = s_j + in_j + c_0j
+            let mut u = [CellRef { col: Col::A, row: 0 }; 3];
+            for j in 0..3 {
+                let mut terms = Vec::new();
+                if let Some(s) = state[j] {
+                    terms.push((Fr::ONE, s));
+                }
+                if j > 0 {
+                    if let Some(x) = chunk.get(j - 1) {
+                        terms.push((Fr::ONE, *x));
+                    }
+                }
+                u[j] = self.dot(p.round_constants[0][j], &terms);
+            }
+            let rounds = p.round_constants.len();
+            let first = self.a.len();
+            for _ in 0..3 * (rounds + 1) {
+                self.new_row();
+            }
+            for (i, c) in u.iter().enumerate() {
+                self.copy(*c, CellRef { col: Col::A, row: first + i });
+            }
+            for r in 0..rounds {
+                let base = first + 3 * r;
+                let full = poseidon::is_full_round(r);
+                self.enable(if full { Gate::PoseidonFull } else { Gate::PoseidonPartial }, base);
+                let next_c = p.round_constants.get(r + 1).copied().unwrap_or([Fr::ZERO; 3]);
+                let mut v = [Fr::ZERO; 3];
+                for i in 0..3 {
+                    let ui = self.a[base + i];
+                    if full || i == 0 {
+                        self.b[base + i] = ui.square();
+                        v[i] = ui.pow_vartime([5]);
+                    } else {
+                        v[i] = ui;
+                    }
+                    self.w[base + i] = next_c[i];
+                }
+                // Round r+1 (or the output rows) receives u' = M v + c_{r+1}.
+                let next = poseidon::mds_mul(&p.mds, &v);
+                for j in 0..3 {
+                    self.a[base + 3 + j] = next[j] + next_c[j];
+                }
+            }
+            self.marks.push((Gadget::Commitment, CellRef { col: Col::A, row: first + 3 * 10 + 1 }));
+            let out = first + 3 * rounds;
+            state = [
+                Some(CellRef { col: Col::A, row: out }),
+                Some(CellRef { col: Col::A, row: out + 1 }),
+                Some(CellRef { col: Col::A, row: out + 2 }),
+            ];
+        }
+        state[0].unwrap_or(CellRef { col: Col::A, row: 0 })
+    }
+
+    /// Plan the circuit for `model`. With `witness = None` the advice values are placeholders
+    /// (key generation); with a witness every range and the threshold are checked first.
+    pub fn build(model: &QuantizedModel, model_id: Fr, witness: Option<&Witness>) -> Result<Layout> {
+        let mut l = Layout::default();
+        let n = model.inputs();
+        let placeholder;
+        let wit = match witness {
+            Some(w) => {
+                if w.features.len() != n {
+                    return Err(Error::FeatureCount { expected: n, got: w.features.len() });
+                }
+                w
+            }
+            None => {
+                placeholder = Witness {
+                    features: model.features.iter().map(|f| f.offset).collect(),
+                    salt: Fr::ZERO,
+                    public: PublicInputs::placeholder(model_id),
+                };
+                &placeholder
+            }
+        };
+        let checked = witness.is_some();
+        let zero = l.constant(Fr::ZERO);
+
+        // Features: X' = X - offset, range-checked to its calibrated width.
+        let mut feats = Vec::with_capacity(n);
+        for (i, (x, f)) in wit.features.iter().zip(&model.features).enumerate() {
+            let off = i128::from(*x) - i128::from(f.offset);
+            if checked && (off < 0 || off >> f.bits != 0) {
+                return Err(Error::FeatureOutOfRange {
+                    index: i,
+                    name: f.name.clone(),
+                    value: *x as f64,
+                    reason: format!("quantized offset {off} outside the circuit's {}-bit range", f.bits),
+                });
+            }
+            let start = l.bits(off.max(0) as u128 & mask(f.bits), f.bits);
+            feats.push(CellRef { col: Col::A, row: start });
+        }
+        l.marks.push((Gadget::Feature, feats[0]));
+
+        // Commitment: pack the feature offsets into 248-bit words, hash them with the salt.
+        let mut words = Vec::new();
+        let mut terms = Vec::new();
+        let mut used = 0u32;
+        for (cell, f) in feats.iter().zip(&model.features) {
+            if used + f.bits > PACK_BITS {
+                words.push(l.dot(Fr::ZERO, &terms));
+                terms.clear();
+                used = 0;
+            }
+            terms.push((pow2(used), *cell));
+            used += f.bits;
+        }
+        words.push(l.dot(Fr::ZERO, &terms));
+        l.marks.push((Gadget::Packing, CellRef { col: Col::B, row: words[0].row - 1 }));
+        let salt = l.free(wit.salt);
+        words.push(salt);
+        let commitment = l.poseidon(&words);
+        l.instances.push((commitment, 0));
+
+        // Layers.
+        let mut cur: Vec<CellRef> = feats.clone();
+        let last = model.layers.len() - 1;
+        for (li, layer) in model.layers.iter().enumerate() {
+            let mut next = Vec::new();
+            let tcell = if li == last {
+                let c = l.free(fr_from_i128(wit.public.threshold_q));
+                l.instances.push((c, 1));
+                Some(c)
+            } else {
+                None
+            };
+            for (j, (row, bias)) in layer.weights.iter().zip(&layer.bias).enumerate() {
+                // The first layer sees X' = X - offset: fold the offsets into the bias.
+                let mut b = i128::from(*bias);
+                if li == 0 {
+                    b += row.iter().zip(&model.features).map(|(w, f)| i128::from(*w) * i128::from(f.offset)).sum::<i128>();
+                }
+                let terms: Vec<(Fr, CellRef)> = row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect();
+                let y = l.dot(fr_from_i128(b), &terms);
+                if li == 0 && j == 0 {
+                    l.marks.push((Gadget::Linear, CellRef { col: Col::B, row: y.row - 1 }));
+                }
+                let yv = to_i128(l.value(y));
+                if li < last {
+                    let (s, r) = (layer.shift, layer.out_bits);
+                    let nbits = s + r + 1;
+                    let v = yv + (1i128 << (s + r));
+                    if checked && (v < 0 || v >> nbits != 0) {
+                        return Err(Error::Calibration(format!("layer {li} neuron {j}: accumulator {yv} outside the calibrated range")));
+                    }
+                    let start = l.shifted_bits(y, zero, pow2(s + r), v.max(0) as u128 & mask(nbits), nbits);
+                    if li == 0 && j == 0 {
+                        l.marks.push((Gadget::Remainder, CellRef { col: Col::A, row: start + 1 }));
+                    }
+                    let out = l.relu(start, s, r);
+                    if li == 0 && j == 0 {
+                        l.marks.push((Gadget::Relu, out));
+                    }
+                    next.push(out);
+                } else {
+                    let t = wit.public.threshold_q;
+                    let d = yv - t;
+                    if checked && d < 0 {
+                        return Err(Error::BelowThreshold { score: model.score(yv), threshold: model.score(t), logit_q: yv, threshold_q: t });
+                    }
+                    if checked && d >> model.compare_bits != 0 {
+                        return Err(Error::BadValue {
+                            what: "threshold".into(),
+                            reason: format!("logit - threshold = {d} does not fit {} bits", model.compare_bits),
+                        });
+                    }
+                    let tcell = tcell.unwrap_or(zero);
+                    let start = l.shifted_bits(y, tcell, Fr::ZERO, d.max(0) as u128 & mask(model.compare_bits), model.compare_bits);
+                    l.marks.push((Gadget::Compare, CellRef { col: Col::A, row: start + 1 }));
+                }
+            }
+            cur = next;
+        }
+
+        // Borrower address (160 bits) and nonce (64 bits), range-checked and tied to instances 2 and 3.
+        let mut addr = [0u8; 32];
+        addr[12..].copy_from_slice(&wit.public.borrower);
+        let start = l.bits_wide(&addr, ADDRESS_BITS);
+        l.instances.push((CellRef { col: Col::A, row: start }, 2));
+        l.marks.push((Gadget::Address, CellRef { col: Col::A, row: start + 3 }));
+        let start = l.bits(u128::from(wit.public.nonce), NONCE_BITS);
+        l.instances.push((CellRef { col: Col::A, row: start }, 3));
+        l.marks.push((Gadget::Nonce, CellRef { col: Col::A, row: start + 3 }));
+
+        // Model id: a fixed constant of this circuit, exposed as instance 4.
+        let id = l.constant(model_id);
+        l.instances.push((id, 4));
+        l.marks.push((Gadget::ModelId, id));
+        debug_assert_eq!(l.instances.len(), INSTANCE_COUNT);
+        Ok(l)
+    }
+}
+
+fn mask(bits: u32) -> u128 {
+    if bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    }
+}
+
+/// A field element known to hold a small signed integer, back as `i128`.
+pub fn to_i128(v: Fr) -> i128 {
+    let le = v.to_repr();
+    let bytes = le.as_ref();
+    if bytes[16..].iter().all(|b| *b == 0) {
+        return u128::from_le_bytes(bytes[..16].try_into().unwrap_or([0; 16])) as i128;
+    }
+    let neg = (-v).to_repr();
+    -(u128::from_le_bytes(neg.as_ref()[..16].try_into().unwrap_or([0; 16])) as i128)
+}

@@ -1,0 +1,67 @@
+//! The credit circuit: gates ([`config`]), the planned table ([`layout`]), and the halo2 `Circuit`.
+
+pub mod config;
+pub mod layout;
+
+use std::sync::Arc;
+
+use halo2_proofs::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error as PlonkError};
+
+pub use config::CreditConfig;
+pub use layout::{CellRef, Col, Gadget, Layout, Witness};
+
+/// The halo2 circuit: a planned [`Layout`] written into the columns of [`CreditConfig`].
+#[derive(Clone, Debug)]
+pub struct CreditCircuit {
+    /// The table to assign.
+    pub layout: Arc<Layout>,
+}
+
+impl Circuit<Fr> for CreditCircuit {
+    type Config = CreditConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        self.clone()
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> CreditConfig {
+        CreditConfig::configure(meta)
+    }
+
+    fn synthesize(&self, config: CreditConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
+        let l = &self.layout;
+        let cells = layouter.assign_region(
+            || "credit",
+            |mut region| {
+                let mut a_cells: Vec<Cell> = Vec::with_capacity(l.rows());
+                let mut b_cells: Vec<Cell> = Vec::with_capacity(l.rows());
+                for row in 0..l.rows() {
+                    a_cells.push(region.assign_advice(config.a, row, Value::known(l.a[row])).cell());
+                    b_cells.push(region.assign_advice(config.b, row, Value::known(l.b[row])).cell());
+                    region.assign_fixed(config.w, row, l.w[row]);
+                    for (g, on) in l.gates[row].iter().enumerate() {
+                        if *on {
+                            config.selectors[g].enable(&mut region, row)?;
+                        }
+                    }
+                }
+                let cell = |c: &CellRef| match c.col {
+                    Col::A => a_cells[c.row],
+                    Col::B => b_cells[c.row],
+                };
+                for (x, y) in &l.copies {
+                    region.constrain_equal(cell(x), cell(y));
+                }
+                Ok(l.instances.iter().map(|(c, i)| (cell(c), *i)).collect::<Vec<_>>())
+            },
+        )?;
+        for (cell, i) in cells {
+            layouter.constrain_instance(cell, config.instance, i);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! `compile`: ONNX + calibration data -> a [`CompiledModel`] (quantized weights, feature ranges,
+//! digest, fidelity report), saved as JSON.
+
+use std::path::Path;
+
+use halo2_proofs::halo2curves::bn256::Fr;
+use serde::{Deserialize, Serialize};
+
+use crate::dataset;
+use crate::digest::{hex32, keccak};
+use crate::encoding::Encoding;
+use crate::error::{Error, Result};
+use crate::onnx::OnnxModel;
+use crate::public::model_id_from_digest;
+use crate::quantize::{calibrate, QuantConfig, QuantizedModel};
+
+/// Format tag of compiled model files.
+pub const MODEL_FORMAT: &str = "zkcredit-model/1";
+
+/// How well the quantized model tracks the float model on the calibration data.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FidelityReport {
+    /// Rows compared.
+    pub rows: usize,
+    /// Threshold used for the decision comparison.
+    pub threshold: f64,
+    /// Max |quantized score - float score|.
+    pub max_abs_error: f64,
+    /// Mean |quantized score - float score|.
+    pub mean_abs_error: f64,
+    /// Rows where the circuit's decision equals the float model's.
+    pub decisions_agree: usize,
+    /// Row indices where they differ.
+    pub disagreements: Vec<usize>,
+    /// Rows passing the threshold (float model).
+    pub float_passes: usize,
+}
+
+/// The compiled model artifact.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CompiledModel {
+    /// [`MODEL_FORMAT`].
+    pub format: String,
+    /// Keccak-256 of the circuit-defining part (`quantized`), 0x-hex.
+    pub digest: String,
+    /// The ONNX file it came from.
+    pub onnx_file: String,
+    /// Keccak-256 of the ONNX bytes.
+    pub onnx_keccak: String,
+    /// Quantizer settings.
+    pub config: QuantConfig,
+    /// Everything the circuit is built from.
+    pub quantized: QuantizedModel,
+    /// Raw field encoding, when given.
+    pub encoding: Option<Encoding>,
+    /// Fidelity on the calibration data.
+    pub fidelity: FidelityReport,
+}
+
+/// Digest of a quantized model: keccak256("zkcredit-model/1" || canonical JSON).
+pub fn digest_of(q: &QuantizedModel) -> [u8; 32] {
+    let mut bytes = MODEL_FORMAT.as_bytes().to_vec();
+    bytes.extend(serde_json::to_vec(q).unwrap_or_default());
+    keccak(&bytes)
+}
+
+impl CompiledModel {
+    /// The model digest as bytes.
+    pub fn digest_bytes(&self) -> [u8; 32] {
+        digest_of(&self.quantized)
+    }
+
+    /// The model id public input.
+    pub fn model_id(&self) -> Fr {
+        model_id_from_digest(&self.digest_bytes())
+    }
+
+    /// Write as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::parse(path, e))?;
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+    }
+
+    /// Read and check a compiled model.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let m: CompiledModel = serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("not a compiled zkcredit model: {e}")))?;
+        if m.format != MODEL_FORMAT {
+            return Err(Error::parse(path, format!("format `{}` is not `{MODEL_FORMAT}`", m.format)));
+        }
+        if m.digest != hex32(&m.digest_bytes()) {
+            return Err(Error::parse(path, "the digest does not match the quantized model (edited or corrupt file)"));
+        }
+        if m.quantized.layers.is_empty() || m.quantized.features.is_empty() {
+            return Err(Error::parse(path, "the model has no layers or no inputs"));
+        }
+        Ok(m)
+    }
+
+    /// Turn an applicant JSON (`{"features": [..]}` or `{"fields": {..}}`) into model inputs.
+    pub fn applicant_inputs(&self, path: &Path) -> Result<Vec<f64>> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::parse(path, e))?;
+        if let Some(feats) = v.get("features") {
+            let arr = feats.as_array().ok_or_else(|| Error::parse(path, "`features` must be an array of numbers"))?;
+            return arr
+                .iter()
+                .enumerate()
+                .map(|(i, x)| x.as_f64().ok_or_else(|| Error::parse(path, format!("features[{i}] = {x} is not a number"))))
+                .collect();
+        }
+        if let Some(fields) = v.get("fields").and_then(|f| f.as_object()) {
+            let enc = self.encoding.as_ref().ok_or_else(|| Error::parse(path, "raw `fields` given but the model was compiled without --encoding"))?;
+            return enc.encode(fields).map_err(|e| Error::parse(path, e));
+        }
+        Err(Error::parse(path, "expected an object with `features` (model inputs) or `fields` (raw applicant fields)"))
+    }
+}
+
+/// Compile an ONNX model, calibrating on `data`.
+pub fn compile(onnx_path: &Path, data: &Path, encoding: Option<&Path>, cfg: &QuantConfig, threshold: f64) -> Result<CompiledModel> {
+    let onnx = OnnxModel::load(onnx_path)?;
+    let n = onnx.network.inputs();
+    let ds = dataset::load(data, n)?;
+    let encoding = encoding.map(Encoding::load).transpose()?;
+    if let Some(enc) = &encoding {
+        if enc.inputs.len() != n {
+            return Err(Error::Mismatch(format!("the encoding yields {} inputs, the model takes {n}", enc.inputs.len())));
+        }
+    }
+    let quantized = calibrate(&onnx.network, &ds.names, &ds.rows, cfg)?;
+    let fidelity = fidelity(&onnx, &quantized, &ds.rows, threshold)?;
+    let digest = digest_of(&quantized);
+    Ok(CompiledModel {
+        format: MODEL_FORMAT.into(),
+        digest: hex32(&digest),
+        onnx_file: onnx_path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        onnx_keccak: hex32(&onnx.file_keccak),
+        config: cfg.clone(),
+        quantized,
+        encoding,
+        fidelity,
+    })
+}
+
+/// Compare the circuit's arithmetic with tract's float evaluation on every row.
+pub fn fidelity(onnx: &OnnxModel, q: &QuantizedModel, rows: &[Vec<f64>], threshold: f64) -> Result<FidelityReport> {
+    let t = q.threshold_q(threshold)?;
+    let (mut max, mut sum, mut agree, mut passes) = (0f64, 0f64, 0usize, 0usize);
+    let mut disagreements = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let float = onnx.reference(r)?;
+        let trace = q.forward(&q.quantize_features(r)?)?;
+        let err = (q.score(trace.logit) - float).abs();
+        max = max.max(err);
+        sum += err;
+        let float_pass = float >= threshold;
+        passes += usize::from(float_pass);
+        if float_pass == (trace.logit >= t) {
+            agree += 1;
+        } else {
+            disagreements.push(i);
+        }
+    }
+    Ok(FidelityReport {
+        rows: rows.len(),
+        threshold,
+        max_abs_error: max,
+        mean_abs_error: sum / rows.len().max(1) as f64,
+        decisions_agree: agree,
+        disagreements,
+        float_passes: passes,
+    })
+}

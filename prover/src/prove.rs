@@ -1,0 +1,307 @@
+//! Setup, prove and verify: KZG on BN254 with the SHPLONK multi-open scheme and a Keccak
+//! transcript byte-compatible with snark-verifier's `EvmTranscript` (so the EVM verifier can
+//! replay it).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk_custom, verify_proof, ConstraintSystem, ProvingKey, VerifyingKey};
+use halo2_proofs::poly::commitment::ParamsProver;
+use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_proofs::poly::kzg::strategy::SingleStrategy;
+use halo2_proofs::SerdeFormat;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use snark_verifier::loader::native::NativeLoader;
+use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
+
+use crate::artifact::{self, ArtifactHeader};
+use crate::circuit::{CreditCircuit, CreditConfig, Layout, Witness};
+use crate::digest::hex32;
+use crate::error::{Error, Result};
+use crate::field::{fr_from_hex, fr_to_hex, pow2};
+use crate::model::CompiledModel;
+use crate::poseidon;
+use crate::public::{PublicInputs, PublicJson, INSTANCE_COUNT};
+use crate::quantize::QuantizedModel;
+use crate::srs::{SrsInfo, SrsSource};
+
+/// Format tag of proof files.
+pub const PROOF_FORMAT: &str = "zkcredit-proof/1";
+
+/// Reports progress of long steps (the CLI draws spinners; the library stays UI-free).
+pub trait Progress {
+    /// A new stage starts.
+    fn stage(&self, name: &str);
+}
+
+/// Progress reporting that does nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn stage(&self, _: &str) {}
+}
+
+/// Rows of the planned circuit and the smallest k that holds them.
+pub fn circuit_size(model: &CompiledModel) -> Result<(usize, u32)> {
+    let layout = Layout::build(&model.quantized, model.model_id(), None)?;
+    let mut cs = ConstraintSystem::<Fr>::default();
+    CreditConfig::configure(&mut cs);
+    // Gates look up to 5 rows ahead; halo2 reserves blinding rows at the end.
+    let need = layout.rows() + 6 + cs.minimum_rows();
+    let k = (need as f64).log2().ceil().max(4.0) as u32;
+    Ok((layout.rows(), k))
+}
+
+/// Everything `setup` produces.
+pub struct SetupOutput {
+    /// KZG params trimmed to k.
+    pub params: ParamsKZG<Bn256>,
+    /// Proving key.
+    pub pk: ProvingKey<G1Affine>,
+    /// Header shared by the written files.
+    pub header: ArtifactHeader,
+}
+
+/// Generate the proving and verifying keys for a compiled model.
+pub fn setup(model: &CompiledModel, srs: &SrsSource, progress: &dyn Progress) -> Result<SetupOutput> {
+    let (_, k) = circuit_size(model)?;
+    progress.stage(&format!("loading SRS for k = {k}"));
+    let (params, info) = srs.load(k)?;
+    let layout = Layout::build(&model.quantized, model.model_id(), None)?;
+    let circuit = CreditCircuit { layout: Arc::new(layout) };
+    progress.stage("generating verifying key");
+    let vk = keygen_vk_custom(&params, &circuit, true).map_err(|e| Error::Halo2 { stage: "keygen_vk", reason: format!("{e:?}") })?;
+    progress.stage("generating proving key");
+    let pk = keygen_pk(&params, vk, &circuit).map_err(|e| Error::Halo2 { stage: "keygen_pk", reason: format!("{e:?}") })?;
+    let header = ArtifactHeader {
+        kind: String::new(),
+        zkcredit_version: env!("CARGO_PKG_VERSION").into(),
+        model_digest: model.digest.clone(),
+        k,
+        srs: info,
+        payload_keccak: String::new(),
+    };
+    Ok(SetupOutput { params, pk, header })
+}
+
+impl SetupOutput {
+    /// Write `pk.bin`, `vk.bin` and `params.bin` into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let with = |kind: &str| ArtifactHeader { kind: kind.into(), ..self.header.clone() };
+        artifact::write(&dir.join("pk.bin"), with("proving-key"), &self.pk.to_bytes(SerdeFormat::RawBytes))?;
+        artifact::write(&dir.join("vk.bin"), with("verifying-key"), &self.pk.get_vk().to_bytes(SerdeFormat::RawBytes))?;
+        let mut params = Vec::new();
+        self.params.write_custom(&mut params, SerdeFormat::RawBytes).map_err(|e| Error::io(dir.join("params.bin"), e))?;
+        artifact::write(&dir.join("params.bin"), with("params"), &params)
+    }
+}
+
+fn check_model(path: &Path, header: &ArtifactHeader, model: Option<&CompiledModel>) -> Result<()> {
+    if let Some(m) = model {
+        if m.digest != header.model_digest {
+            return Err(Error::Mismatch(format!("{} was made for model {}, not {}", path.display(), header.model_digest, m.digest)));
+        }
+    }
+    Ok(())
+}
+
+/// Read a proving key (checked against `model`).
+pub fn load_pk(path: &Path, model: &CompiledModel) -> Result<(ProvingKey<G1Affine>, ArtifactHeader)> {
+    let (h, payload) = artifact::read(path, "proving-key")?;
+    check_model(path, &h, Some(model))?;
+    let pk = ProvingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, ())
+        .map_err(|e| Error::artifact(path, format!("unreadable proving key: {e}")))?;
+    Ok((pk, h))
+}
+
+/// Read a verifying key (checked against `model` when given).
+pub fn load_vk(path: &Path, model: Option<&CompiledModel>) -> Result<(VerifyingKey<G1Affine>, ArtifactHeader)> {
+    let (h, payload) = artifact::read(path, "verifying-key")?;
+    check_model(path, &h, model)?;
+    let vk = VerifyingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, ())
+        .map_err(|e| Error::artifact(path, format!("unreadable verifying key: {e}")))?;
+    Ok((vk, h))
+}
+
+/// Read KZG params written by `setup`.
+pub fn load_params(path: &Path, expect_k: u32) -> Result<ParamsKZG<Bn256>> {
+    let (h, payload) = artifact::read(path, "params")?;
+    if h.k != expect_k {
+        return Err(Error::Mismatch(format!("{} holds params for k = {}, the key needs k = {expect_k}", path.display(), h.k)));
+    }
+    ParamsKZG::<Bn256>::read_custom(&mut payload.as_slice(), SerdeFormat::RawBytes).map_err(|e| Error::artifact(path, format!("unreadable params: {e}")))
+}
+
+/// The proof file: everything another tool needs, as JSON.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProofFile {
+    /// [`PROOF_FORMAT`].
+    pub format: String,
+    /// Model digest the proof is for.
+    pub model_digest: String,
+    /// Proof bytes, 0x-hex.
+    pub proof: String,
+    /// Public inputs as 32-byte 0x-hex words in ABI order (see [`crate::public`]).
+    pub instances: Vec<String>,
+    /// The same public inputs, decoded.
+    pub public: PublicJson,
+    /// The SRS the keys were made with.
+    pub srs: SrsInfo,
+}
+
+impl ProofFile {
+    /// Write as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::parse(path, e))?;
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+    }
+
+    /// Read a proof file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let p: ProofFile = serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("not a zkcredit proof: {e}")))?;
+        if p.format != PROOF_FORMAT {
+            return Err(Error::parse(path, format!("format `{}` is not `{PROOF_FORMAT}`", p.format)));
+        }
+        Ok(p)
+    }
+
+    /// Decoded proof bytes and instances.
+    pub fn decode(&self, path: &Path) -> Result<(Vec<u8>, Vec<Fr>)> {
+        let proof = self
+            .proof
+            .strip_prefix("0x")
+            .and_then(|h| hex::decode(h).ok())
+            .ok_or_else(|| Error::parse(path, "`proof` must be 0x-prefixed hex"))?;
+        if self.instances.len() != INSTANCE_COUNT {
+            return Err(Error::parse(path, format!("{} instances, expected {INSTANCE_COUNT}", self.instances.len())));
+        }
+        let inst = self
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, h)| fr_from_hex(&format!("instances[{i}]"), h).map_err(|e| Error::parse(path, e)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((proof, inst))
+    }
+}
+
+/// Pack the feature offsets into 248-bit words exactly as the circuit does and hash them with the salt.
+pub fn feature_commitment(q: &QuantizedModel, features: &[i64], salt: Fr) -> Fr {
+    let mut words = vec![Fr::zero()];
+    let mut used = 0u32;
+    for (x, f) in features.iter().zip(&q.features) {
+        if used + f.bits > crate::circuit::layout::PACK_BITS {
+            words.push(Fr::zero());
+            used = 0;
+        }
+        let off = Fr::from((x - f.offset) as u64);
+        if let Some(w) = words.last_mut() {
+            *w += off * pow2(used);
+        }
+        used += f.bits;
+    }
+    words.push(salt);
+    poseidon::hash(&words)
+}
+
+/// What to prove.
+#[derive(Clone, Debug)]
+pub struct ProveRequest {
+    /// Model inputs (float units).
+    pub features: Vec<f64>,
+    /// Threshold (probability for sigmoid models).
+    pub threshold: f64,
+    /// Borrower address.
+    pub borrower: [u8; 20],
+    /// Nonce.
+    pub nonce: u64,
+    /// Commitment salt; random when `None`.
+    pub salt: Option<Fr>,
+}
+
+/// Build the witness (all checks happen here, before any proving work).
+pub fn witness(model: &CompiledModel, req: &ProveRequest, rng: &mut impl RngCore) -> Result<(Witness, f64)> {
+    let q = &model.quantized;
+    let x = q.quantize_features(&req.features)?;
+    let trace = q.forward(&x)?;
+    let t = q.threshold_q(req.threshold)?;
+    let score = q.score(trace.logit);
+    if trace.logit < t {
+        return Err(Error::BelowThreshold { score, threshold: req.threshold, logit_q: trace.logit, threshold_q: t });
+    }
+    let salt = req.salt.unwrap_or_else(|| {
+        let mut wide = [0u8; 64];
+        rng.fill_bytes(&mut wide);
+        <Fr as halo2_proofs::halo2curves::ff::FromUniformBytes<64>>::from_uniform_bytes(&wide)
+    });
+    let public = PublicInputs {
+        feature_commitment: feature_commitment(q, &x, salt),
+        threshold_q: t,
+        borrower: req.borrower,
+        nonce: req.nonce,
+        model_id: model.model_id(),
+    };
+    Ok((Witness { features: x, salt, public }, score))
+}
+
+/// Prove. Returns the proof file and the quantized score (which stays private; reported to the prover only).
+pub fn prove(
+    model: &CompiledModel,
+    pk: &ProvingKey<G1Affine>,
+    params: &ParamsKZG<Bn256>,
+    srs: &SrsInfo,
+    req: &ProveRequest,
+    rng: &mut (impl RngCore + Clone),
+    progress: &dyn Progress,
+) -> Result<(ProofFile, f64)> {
+    progress.stage("checking inputs and computing the witness");
+    let (wit, score) = witness(model, req, rng)?;
+    let layout = Layout::build(&model.quantized, model.model_id(), Some(&wit))?;
+    let circuit = CreditCircuit { layout: Arc::new(layout) };
+    let instances = wit.public.to_instances();
+    progress.stage("proving");
+    let proof = prove_circuit(params, pk, circuit, &instances, rng.clone())?;
+    let file = ProofFile {
+        format: PROOF_FORMAT.into(),
+        model_digest: model.digest.clone(),
+        proof: format!("0x{}", hex::encode(&proof)),
+        instances: instances.iter().map(fr_to_hex).collect(),
+        public: PublicJson::new(&wit.public, req.threshold),
+        srs: srs.clone(),
+    };
+    Ok((file, score))
+}
+
+/// Run the halo2 prover on a circuit.
+pub fn prove_circuit(params: &ParamsKZG<Bn256>, pk: &ProvingKey<G1Affine>, circuit: CreditCircuit, instances: &[Fr], rng: impl RngCore) -> Result<Vec<u8>> {
+    let mut transcript = EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::new(vec![]);
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(params, pk, &[circuit], &[&[instances]], rng, &mut transcript)
+        .map_err(|e| Error::Halo2 { stage: "prove", reason: format!("{e:?}") })?;
+    Ok(transcript.finalize())
+}
+
+/// Verify proof bytes against public inputs.
+pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u8], instances: &[Fr]) -> Result<()> {
+    if instances.len() != INSTANCE_COUNT {
+        return Err(Error::Rejected(format!("{} public inputs, expected {INSTANCE_COUNT}", instances.len())));
+    }
+    let mut transcript = EvmTranscript::<G1Affine, NativeLoader, &[u8], Vec<u8>>::new(proof);
+    let strategy = SingleStrategy::new(params);
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(params.verifier_params(), vk, strategy, &[&[instances]], &mut transcript)
+        .map_err(|e| Error::Rejected(format!("{e:?}")))
+}
+
+/// Number of advice, fixed and instance columns and the lookup count of a verifying key.
+pub fn shape(vk: &VerifyingKey<G1Affine>) -> (usize, usize, usize) {
+    let cs = vk.cs();
+    (cs.num_advice_columns(), cs.num_fixed_columns(), cs.lookups().len())
+}
+
+/// Digest helper for callers that only hold a key header.
+pub fn digest_hex(bytes: &[u8; 32]) -> String {
+    hex32(bytes)
+}

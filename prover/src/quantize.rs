@@ -1,0 +1,320 @@
+//! Fixed-point quantization and calibration.
+//!
+//! Inputs are quantized as `X = round(x * 2^input_scale)`. Each layer gets its own weight scale
+//! `2^s_w`, chosen so the largest weight uses `weight_bits` bits; biases are quantized at the
+//! accumulator scale. After a hidden layer the accumulator `Y` is divided by `2^shift` with
+//! floor division (`Y = Q * 2^shift + rem`, `0 <= rem < 2^shift`) to bring it back to the
+//! activation scale, then ReLU is applied. The final layer is not rescaled: its accumulator is the
+//! logit `L` at scale `2^output_scale`, compared with the quantized threshold logit.
+//!
+//! Calibration fixes every bit width from interval bounds over the allowed feature box, so every
+//! applicant inside the calibrated feature ranges can be proved.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::onnx::{sigmoid, FloatModel};
+
+/// Knobs of the quantizer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct QuantConfig {
+    /// Inputs are scaled by `2^input_bits` before rounding (0 keeps integer features exact).
+    pub input_bits: u32,
+    /// Bits used by the largest weight of each layer.
+    pub weight_bits: u32,
+    /// Fractional bits of hidden activations.
+    pub activation_bits: u32,
+    /// Allowed feature range = calibration min/max widened by this fraction of the span on each side.
+    pub range_margin: f64,
+}
+
+impl Default for QuantConfig {
+    fn default() -> Self {
+        QuantConfig { input_bits: 0, weight_bits: 24, activation_bits: 16, range_margin: 0.25 }
+    }
+}
+
+/// The allowed range of one model input and how the circuit range-checks it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FeatureSpec {
+    /// Input name (from the dataset header).
+    pub name: String,
+    /// Smallest accepted value (float units).
+    pub min: f64,
+    /// Largest accepted value (float units).
+    pub max: f64,
+    /// Quantized lower end of the circuit's envelope: the circuit commits `X - offset`.
+    pub offset: i64,
+    /// `X - offset` is range-checked to `bits` bits.
+    pub bits: u32,
+}
+
+/// A quantized dense layer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct QLayer {
+    /// `weights[o][i]` at scale `2^weight_scale`.
+    pub weights: Vec<Vec<i64>>,
+    /// Biases at the accumulator scale.
+    pub bias: Vec<i64>,
+    /// Fractional bits of the weights.
+    pub weight_scale: u32,
+    /// Right shift applied to the accumulator (hidden layers; 0 for the output layer).
+    pub shift: u32,
+    /// Hidden layers: the rescaled value `Q` lies in `[-2^out_bits, 2^out_bits)`. 0 for the output layer.
+    pub out_bits: u32,
+}
+
+/// The fixed-point model the circuit implements.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct QuantizedModel {
+    /// Fractional bits of the inputs.
+    pub input_scale: u32,
+    /// One entry per model input.
+    pub features: Vec<FeatureSpec>,
+    /// Layers; ReLU after all but the last.
+    pub layers: Vec<QLayer>,
+    /// Fractional bits of the output logit.
+    pub output_scale: u32,
+    /// Whether the float model ends in a sigmoid (threshold given as a probability).
+    pub sigmoid: bool,
+    /// `L - T` is range-checked to this many bits.
+    pub compare_bits: u32,
+}
+
+/// Every intermediate value of the integer forward pass (the circuit's witness).
+#[derive(Clone, Debug)]
+pub struct ForwardTrace {
+    /// Quantized inputs.
+    pub x: Vec<i64>,
+    /// Per layer: accumulators `Y` (bias included).
+    pub acc: Vec<Vec<i128>>,
+    /// Per hidden layer: rescaled values `Q = floor(Y / 2^shift)`.
+    pub rescaled: Vec<Vec<i128>>,
+    /// Per hidden layer: ReLU outputs.
+    pub activations: Vec<Vec<i128>>,
+    /// The output logit at scale `2^output_scale`.
+    pub logit: i128,
+}
+
+/// Smallest `b` with `v < 2^b` (at least 1).
+pub fn bits_for(v: u128) -> u32 {
+    (128 - v.leading_zeros()).max(1)
+}
+
+impl QuantizedModel {
+    /// Number of inputs.
+    pub fn inputs(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Check and quantize one applicant's features.
+    pub fn quantize_features(&self, x: &[f64]) -> Result<Vec<i64>> {
+        if x.len() != self.inputs() {
+            return Err(Error::FeatureCount { expected: self.inputs(), got: x.len() });
+        }
+        let scale = (self.input_scale as f64).exp2();
+        x.iter()
+            .zip(&self.features)
+            .enumerate()
+            .map(|(i, (v, f))| {
+                let err = |reason: String| Error::FeatureOutOfRange { index: i, name: f.name.clone(), value: *v, reason };
+                if !v.is_finite() {
+                    return Err(err("not a finite number".into()));
+                }
+                if *v < f.min || *v > f.max {
+                    return Err(err(format!("outside the calibrated range [{}, {}]", f.min, f.max)));
+                }
+                let q = (v * scale).round() as i64;
+                let off = q - f.offset;
+                if off < 0 || (off as u128) >> f.bits != 0 {
+                    return Err(err(format!("quantized value {q} does not fit the circuit's {}-bit range", f.bits)));
+                }
+                Ok(q)
+            })
+            .collect()
+    }
+
+    /// Integer forward pass, exactly as the circuit computes it.
+    pub fn forward(&self, x: &[i64]) -> Result<ForwardTrace> {
+        let mut cur: Vec<i128> = x.iter().map(|v| i128::from(*v)).collect();
+        let mut trace = ForwardTrace { x: x.to_vec(), acc: vec![], rescaled: vec![], activations: vec![], logit: 0 };
+        for (l, layer) in self.layers.iter().enumerate() {
+            let y: Vec<i128> = layer
+                .weights
+                .iter()
+                .zip(&layer.bias)
+                .map(|(row, b)| row.iter().zip(&cur).map(|(w, v)| i128::from(*w) * v).sum::<i128>() + i128::from(*b))
+                .collect();
+            trace.acc.push(y.clone());
+            if l + 1 == self.layers.len() {
+                trace.logit = y[0];
+                break;
+            }
+            let q: Vec<i128> = y.iter().map(|v| v >> layer.shift).collect();
+            let bound = 1i128 << layer.out_bits;
+            if let Some((j, v)) = q.iter().enumerate().find(|(_, v)| **v < -bound || **v >= bound) {
+                return Err(Error::Calibration(format!("layer {l} neuron {j}: value {v} outside the calibrated {}-bit range", layer.out_bits)));
+            }
+            cur = q.iter().map(|v| (*v).max(0)).collect();
+            trace.rescaled.push(q);
+            trace.activations.push(cur.clone());
+        }
+        Ok(trace)
+    }
+
+    /// The quantized model's score: a probability if the model ends in a sigmoid, else the logit.
+    pub fn score(&self, logit: i128) -> f64 {
+        let l = logit as f64 / (self.output_scale as f64).exp2();
+        if self.sigmoid {
+            sigmoid(l)
+        } else {
+            l
+        }
+    }
+
+    /// The threshold in fixed point: pass iff `logit >= threshold_q`. For sigmoid models the
+    /// threshold is a probability in (0, 1), compared as `logit >= ceil(logit(p) * 2^output_scale)`.
+    pub fn threshold_q(&self, threshold: f64) -> Result<i128> {
+        let bad = |reason: &str| Error::BadValue { what: format!("threshold {threshold}"), reason: reason.to_string() };
+        if !threshold.is_finite() {
+            return Err(bad("not a finite number"));
+        }
+        let l = if self.sigmoid {
+            if threshold <= 0.0 || threshold >= 1.0 {
+                return Err(bad("a probability threshold must lie strictly between 0 and 1"));
+            }
+            (threshold / (1.0 - threshold)).ln()
+        } else {
+            threshold
+        };
+        let t = (l * (self.output_scale as f64).exp2()).ceil();
+        if t.abs() >= 2f64.powi(62) {
+            return Err(bad("too large for the fixed-point range"));
+        }
+        Ok(t as i128)
+    }
+}
+
+/// Build the quantized model from a float model and calibration rows.
+pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &QuantConfig) -> Result<QuantizedModel> {
+    let n = model.inputs();
+    if rows.is_empty() {
+        return Err(Error::Calibration("the calibration dataset has no rows".into()));
+    }
+    if names.len() != n {
+        return Err(Error::FeatureCount { expected: n, got: names.len() });
+    }
+    if cfg.input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
+        return Err(Error::Calibration("quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into()));
+    }
+    let scale = (cfg.input_bits as f64).exp2();
+    let mut features = Vec::with_capacity(n);
+    for (i, name) in names.iter().enumerate() {
+        let col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
+        if let Some(v) = col.iter().find(|v| !v.is_finite()) {
+            return Err(Error::Calibration(format!("input `{name}` has the non-finite calibration value {v}")));
+        }
+        let (dmin, dmax) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let binary = col.iter().all(|v| *v == 0.0 || *v == 1.0);
+        let (min, max) = if binary {
+            (0.0, 1.0)
+        } else {
+            let span = (dmax - dmin).max(1.0);
+            let lo = dmin - cfg.range_margin * span;
+            let lo = if dmin >= 0.0 { lo.max(0.0) } else { lo };
+            (lo.floor(), (dmax + cfg.range_margin * span).ceil())
+        };
+        let offset = ((min * scale).floor() as i64).min(0);
+        let top = (max * scale).ceil() as i64;
+        let bits = bits_for((top - offset) as u128);
+        if bits > 64 {
+            return Err(Error::Calibration(format!("input `{name}` spans more than 64 bits")));
+        }
+        features.push(FeatureSpec { name: name.clone(), min, max, offset, bits });
+    }
+
+    // Interval bounds over the allowed feature box fix every bit width.
+    let mut lo: Vec<i128> = features.iter().map(|f| i128::from(f.offset)).collect();
+    let mut hi: Vec<i128> = features.iter().map(|f| i128::from(f.offset) + (1i128 << f.bits) - 1).collect();
+    let mut in_scale = cfg.input_bits;
+    let mut layers = Vec::new();
+    let n_layers = model.layers.len();
+    for (l, layer) in model.layers.iter().enumerate() {
+        let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
+        let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
+        let wq: Vec<Vec<i64>> = layer.weights.iter().map(|r| r.iter().map(|w| (w * (s_w as f64).exp2()).round() as i64).collect()).collect();
+        let bq: Vec<i64> = layer.bias.iter().map(|b| (b * ((in_scale + s_w) as f64).exp2()).round() as i64).collect();
+        let (mut ylo, mut yhi) = (Vec::new(), Vec::new());
+        for (row, b) in wq.iter().zip(&bq) {
+            let (mut a, mut z) = (i128::from(*b), i128::from(*b));
+            for ((w, l), h) in row.iter().zip(&lo).zip(&hi) {
+                let (p, q) = (i128::from(*w) * l, i128::from(*w) * h);
+                a += p.min(q);
+                z += p.max(q);
+            }
+            ylo.push(a);
+            yhi.push(z);
+        }
+        let last = l + 1 == n_layers;
+        let acc_scale = in_scale + s_w;
+        let shift = if last { 0 } else { acc_scale.saturating_sub(cfg.activation_bits) };
+        let out_bits = if last {
+            0
+        } else {
+            let m = ylo.iter().chain(&yhi).map(|v| (v >> shift).unsigned_abs()).max().unwrap_or(0);
+            bits_for(m) + 1
+        };
+        if !last && shift + out_bits + 1 > 120 {
+            return Err(Error::Calibration(format!("layer {l}: {} bits needed, more than the circuit supports", shift + out_bits + 1)));
+        }
+        if last {
+            let m = ylo.iter().chain(&yhi).map(|v| v.unsigned_abs()).max().unwrap_or(0);
+            if bits_for(m) > 60 {
+                return Err(Error::Calibration("the output logit needs more than 60 bits; lower weight_bits".into()));
+            }
+        }
+        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits });
+        lo = ylo.iter().map(|v| (v >> shift).max(0)).collect();
+        hi = yhi.iter().map(|v| (v >> shift).max(0)).collect();
+        in_scale = acc_scale - shift;
+    }
+    Ok(QuantizedModel { input_scale: cfg.input_bits, features, layers, output_scale: in_scale, sigmoid: model.sigmoid, compare_bits: 64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onnx::Dense;
+
+    fn tiny() -> FloatModel {
+        FloatModel {
+            layers: vec![
+                Dense { weights: vec![vec![0.5, -0.25], vec![-1.0, 0.75]], bias: vec![0.1, 0.2] },
+                Dense { weights: vec![vec![1.5, -2.0]], bias: vec![0.3] },
+            ],
+            sigmoid: true,
+        }
+    }
+
+    #[test]
+    fn quantized_forward_tracks_float() {
+        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let q = calibrate(&tiny(), &names, &rows, &QuantConfig::default()).unwrap();
+        for r in &rows {
+            let t = q.forward(&q.quantize_features(r).unwrap()).unwrap();
+            let float = sigmoid(tiny().logit(r));
+            assert!((q.score(t.logit) - float).abs() < 1e-4, "{} vs {float}", q.score(t.logit));
+        }
+    }
+
+    #[test]
+    fn rejects_bad_features() {
+        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
+        let q = calibrate(&tiny(), &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
+        assert!(matches!(q.quantize_features(&[1.0]), Err(Error::FeatureCount { .. })));
+        assert!(matches!(q.quantize_features(&[f64::NAN, 1.0]), Err(Error::FeatureOutOfRange { .. })));
+        assert!(matches!(q.quantize_features(&[1e9, 1.0]), Err(Error::FeatureOutOfRange { .. })));
+        assert!(q.threshold_q(1.5).is_err());
+    }
+}
