@@ -289,10 +289,16 @@ pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u
     if instances.len() != INSTANCE_COUNT {
         return Err(Error::Rejected(format!("{} public inputs, expected {INSTANCE_COUNT}", instances.len())));
     }
-    let mut transcript = EvmTranscript::<G1Affine, NativeLoader, &[u8], Vec<u8>>::new(proof);
+    let mut rest: &[u8] = proof;
+    let mut transcript = EvmTranscript::<G1Affine, NativeLoader, &mut &[u8], Vec<u8>>::new(&mut rest);
     let strategy = SingleStrategy::new(params);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(params.verifier_params(), vk, strategy, &[&[instances]], &mut transcript)
-        .map_err(|e| Error::Rejected(format!("{e:?}")))
+        .map_err(|e| Error::Rejected(format!("{e:?}")))?;
+    drop(transcript);
+    if !rest.is_empty() {
+        return Err(Error::Rejected(format!("{} trailing bytes after the proof", rest.len())));
+    }
+    Ok(())
 }
 
 /// Number of advice, fixed and instance columns and the lookup count of a verifying key.

@@ -1,0 +1,56 @@
+//! `zkcredit compile`.
+
+use std::path::PathBuf;
+
+use eyre::Result;
+use zkcredit_prover::model::compile;
+use zkcredit_prover::quantize::QuantConfig;
+
+/// Quantize an ONNX model (Gemm/MatMul/Add/Relu/Sigmoid) and calibrate it on a dataset.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The ONNX model.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Calibration data: CSV with a header (first N columns = model inputs) or JSON rows.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Optional raw-field encoding (encoding.json), so `prove` accepts raw applicant fields.
+    #[arg(long)]
+    pub encoding: Option<PathBuf>,
+    /// Threshold used for the decision-agreement part of the fidelity report.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Fractional bits of the inputs (0 keeps integer features exact).
+    #[arg(long, default_value_t = QuantConfig::default().input_bits)]
+    pub input_bits: u32,
+    /// Bits of the largest weight in each layer.
+    #[arg(long, default_value_t = QuantConfig::default().weight_bits)]
+    pub weight_bits: u32,
+    /// Fractional bits of hidden activations.
+    #[arg(long, default_value_t = QuantConfig::default().activation_bits)]
+    pub activation_bits: u32,
+    /// Allowed feature range = calibration min/max widened by this fraction of the span.
+    #[arg(long, default_value_t = QuantConfig::default().range_margin)]
+    pub range_margin: f64,
+    /// Where to write the compiled model.
+    #[arg(long, default_value = "model.json")]
+    pub out: PathBuf,
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let cfg = QuantConfig { input_bits: a.input_bits, weight_bits: a.weight_bits, activation_bits: a.activation_bits, range_margin: a.range_margin };
+    let m = compile(&a.model, &a.data, a.encoding.as_deref(), &cfg, a.threshold)?;
+    m.save(&a.out)?;
+    let f = &m.fidelity;
+    println!("compiled {} -> {}", a.model.display(), a.out.display());
+    println!("  model digest   {}", m.digest);
+    println!("  layers         {}", m.quantized.layers.iter().map(|l| format!("{}x{}", l.weights.first().map_or(0, Vec::len), l.weights.len())).collect::<Vec<_>>().join(" -> "));
+    println!("  fidelity       max |err| {:.2e}, mean |err| {:.2e} over {} rows", f.max_abs_error, f.mean_abs_error, f.rows);
+    println!("  decisions      {}/{} agree with the float model at threshold {}", f.decisions_agree, f.rows, f.threshold);
+    if !f.disagreements.is_empty() {
+        println!("  disagreeing rows: {:?}", f.disagreements);
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Subcommands.
+
+mod bench;
+mod compile;
+mod demo;
+mod prove;
+mod setup;
+mod verify;
+
+use clap::{Parser, Subcommand};
+
+/// zkcredit: prove on-chain that a borrower passes a committed credit model, without revealing
+/// the borrower's data or the model's weights.
+///
+/// Typical flow: compile (ONNX + calibration data -> model.json), setup (SRS -> keys),
+/// prove (applicant -> proof.json), verify (proof.json -> accept/reject).
+/// `zkcredit demo --out DIR` runs all of it on the bundled German Credit model.
+#[derive(Parser, Debug)]
+#[command(name = "zkcredit", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Quantize and calibrate an ONNX model; write the compiled model and a fidelity report.
+    Compile(compile::Args),
+    /// Generate proving and verifying keys from an SRS.
+    Setup(setup::Args),
+    /// Prove that an applicant passes the threshold.
+    Prove(prove::Args),
+    /// Verify a proof file; exits non-zero when the proof is invalid.
+    Verify(verify::Args),
+    /// Measure circuit size, setup, prove and verify cost; write JSON.
+    Bench(bench::Args),
+    /// Run the whole flow on the bundled German Credit model.
+    Demo(demo::Args),
+}
+
+impl Command {
+    /// Dispatch.
+    pub fn run(self) -> eyre::Result<()> {
+        match self {
+            Command::Compile(a) => compile::run(a),
+            Command::Setup(a) => setup::run(a),
+            Command::Prove(a) => prove::run(a),
+            Command::Verify(a) => verify::run(a),
+            Command::Bench(a) => bench::run(a),
+            Command::Demo(a) => demo::run(a),
+        }
+    }
+}
+
+/// Parse a file size k from a SRS choice.
+pub fn srs_source(srs: Option<&std::path::Path>, insecure_dev_srs: bool) -> eyre::Result<zkcredit_prover::srs::SrsSource> {
+    use zkcredit_prover::srs::SrsSource;
+    match (srs, insecure_dev_srs) {
+        (Some(_), true) => eyre::bail!("give either --srs or --insecure-dev-srs, not both"),
+        (Some(p), false) => Ok(SrsSource::from_file(p)?),
+        (None, true) => {
+            eprintln!("WARNING: --insecure-dev-srs: the SRS toxic waste is derivable from a public seed; proofs made with it are forgeable. For development only; recorded in every artifact.");
+            Ok(SrsSource::InsecureDev(0x5eed))
+        }
+        (None, false) => eyre::bail!("no SRS: pass --srs FILE (.ptau from a Powers of Tau ceremony, or halo2 params) or, for development only, --insecure-dev-srs"),
+    }
+}

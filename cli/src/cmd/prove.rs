@@ -1,0 +1,66 @@
+//! `zkcredit prove`.
+
+use std::path::PathBuf;
+
+use eyre::{Context, Result};
+use zkcredit_prover::field::fr_from_hex;
+use zkcredit_prover::model::CompiledModel;
+use zkcredit_prover::prove::{load_params, load_pk, prove, Progress, ProveRequest};
+use zkcredit_prover::public::parse_address;
+
+use crate::ui::Spinner;
+
+/// Prove that an applicant scores at or above the threshold.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The compiled model.
+    #[arg(long, default_value = "model.json")]
+    pub model: PathBuf,
+    /// Directory with pk.bin and params.bin (from `zkcredit setup`).
+    #[arg(long, default_value = "keys")]
+    pub keys: PathBuf,
+    /// Applicant JSON: {"features": [...]} (model inputs) or {"fields": {...}} (raw fields).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Pass threshold (a probability for models ending in a sigmoid).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// The borrower's address (the proof is only valid for this msg.sender).
+    #[arg(long)]
+    pub borrower: String,
+    /// Replay-protection nonce (64-bit).
+    #[arg(long, default_value_t = 0)]
+    pub nonce: u64,
+    /// Commitment salt (0x-hex field element); random when omitted. Must match the attested commitment.
+    #[arg(long)]
+    pub salt: Option<String>,
+    /// Where to write the proof.
+    #[arg(long, default_value = "proof.json")]
+    pub out: PathBuf,
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let model = CompiledModel::load(&a.model)?;
+    let features = model.applicant_inputs(&a.input)?;
+    let req = ProveRequest {
+        features,
+        threshold: a.threshold,
+        borrower: parse_address(&a.borrower)?,
+        nonce: a.nonce,
+        salt: a.salt.as_deref().map(|s| fr_from_hex("--salt", s)).transpose()?,
+    };
+    // Validate the applicant before loading the (large) proving key.
+    zkcredit_prover::prove::witness(&model, &req, &mut rand::rngs::OsRng)?;
+    let spinner = Spinner::new("prove");
+    spinner.stage("loading keys");
+    let (pk, header) = load_pk(&a.keys.join("pk.bin"), &model)?;
+    let params = load_params(&a.keys.join("params.bin"), header.k)?;
+    let t = std::time::Instant::now();
+    let (file, score) = prove(&model, &pk, &params, &header.srs, &req, &mut rand::rngs::OsRng, &spinner)?;
+    let elapsed = t.elapsed();
+    file.save(&a.out).with_context(|| format!("writing {}", a.out.display()))?;
+    spinner.finish();
+    println!("proved in {elapsed:.2?}: score {score:.4} >= {} (private, not in the proof); proof {} bytes -> {}", a.threshold, file.proof.len() / 2 - 1, a.out.display());
+    Ok(())
+}
