@@ -96,6 +96,11 @@ pub struct ForwardTrace {
     pub logit: i128,
 }
 
+/// `b` rounded up to an even number.
+pub fn even(b: u32) -> u32 {
+    b + (b & 1)
+}
+
 /// Smallest `b` with `v < 2^b` (at least 1).
 pub fn bits_for(v: u128) -> u32 {
     (128 - v.leading_zeros()).max(1)
@@ -226,7 +231,8 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         };
         let offset = ((min * scale).floor() as i64).min(0);
         let top = (max * scale).ceil() as i64;
-        let bits = bits_for((top - offset) as u128);
+        // The circuit decomposes two bits per row, so widths are even.
+        let bits = even(bits_for((top - offset) as u128));
         if bits > 64 {
             return Err(Error::Calibration(format!("input `{name}` spans more than 64 bits")));
         }
@@ -262,7 +268,13 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
             0
         } else {
             let m = ylo.iter().chain(&yhi).map(|v| (v >> shift).unsigned_abs()).max().unwrap_or(0);
-            bits_for(m) + 1
+            // shift + out_bits + 1 bits are decomposed two per row: keep the total even.
+            let r = bits_for(m) + 1;
+            if (shift + r + 1) % 2 == 1 {
+                r + 1
+            } else {
+                r
+            }
         };
         if !last && shift + out_bits + 1 > 120 {
             return Err(Error::Calibration(format!("layer {l}: {} bits needed, more than the circuit supports", shift + out_bits + 1)));

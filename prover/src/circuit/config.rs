@@ -48,29 +48,23 @@ impl CreditConfig {
             let q = m.query_selector(selectors[Gate::Bias as usize]);
             vec![q * (m.query_advice(b, Rotation::cur()) - m.query_fixed(w, Rotation::cur()))]
         });
-        meta.create_gate("shift", |m| {
-            let q = m.query_selector(selectors[Gate::Shift as usize]);
-            let a1 = m.query_advice(a, Rotation::next());
-            let (b0, b1) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::next()));
-            let w1 = m.query_fixed(w, Rotation::next());
-            vec![q * (a1 - (b0 - b1 + w1))]
+        let boolean = |d: Expression<Fr>| d.clone() * (d - one());
+        meta.create_gate("bits", |m| {
+            let q = m.query_selector(selectors[Gate::Bits as usize]);
+            let (a0, b0, a1) = (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()), m.query_advice(a, Rotation::next()));
+            vec![q.clone() * boolean(a0 - two() * b0.clone()), q * boolean(b0 - two() * a1)]
         });
-        meta.create_gate("bit", |m| {
-            let q = m.query_selector(selectors[Gate::Bit as usize]);
-            let d = m.query_advice(a, Rotation::cur()) - two() * m.query_advice(a, Rotation::next());
-            vec![q * d.clone() * (d - one())]
-        });
-        meta.create_gate("bool", |m| {
-            let q = m.query_selector(selectors[Gate::Bool as usize]);
-            let a0 = m.query_advice(a, Rotation::cur());
-            vec![q * a0.clone() * (a0 - one())]
+        meta.create_gate("bits end", |m| {
+            let q = m.query_selector(selectors[Gate::BitsEnd as usize]);
+            let (a0, b0) = (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()));
+            vec![q.clone() * boolean(a0 - two() * b0.clone()), q * boolean(b0)]
         });
         meta.create_gate("relu", |m| {
             let q = m.query_selector(selectors[Gate::Relu as usize]);
-            let a0 = m.query_advice(a, Rotation::cur());
             let (b0, b1) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::next()));
+            let a1 = m.query_advice(a, Rotation::next());
             let w0 = m.query_fixed(w, Rotation::cur());
-            vec![q * (b1 - a0 * (b0 - w0))]
+            vec![q * (b1 - b0 * (a1 - w0))]
         });
         let mds = poseidon::params().mds;
         for full in [true, false] {

@@ -41,22 +41,21 @@ pub enum Gate {
     Mac = 0,
     /// `b[0] = w[0]`: a fixed constant (chain biases, Poseidon constants, the model id).
     Bias = 1,
-    /// `a[1] = b[0] - b[1] + w[1]`: offset or subtract before a range decomposition.
-    Shift = 2,
-    /// `(a[0] - 2 a[1]) in {0, 1}`: one step of a binary running sum.
-    Bit = 3,
-    /// `a[0] in {0, 1}`: the last (top) bit of a running sum.
-    Bool = 4,
-    /// `b[1] = a[0] * (b[0] - w[0])`: ReLU from the sign bit and the shifted quotient.
-    Relu = 5,
+    /// Two steps of a binary running sum zig-zagging over the row: `a[0] - 2 b[0]` and
+    /// `b[0] - 2 a[1]` are bits.
+    Bits = 2,
+    /// The last row of a running sum: `a[0] - 2 b[0]` and `b[0]` are bits.
+    BitsEnd = 3,
+    /// `b[1] = b[0] * (a[1] - w[0])`: ReLU from the sign bit (`b[0]`) and the shifted quotient (`a[1]`).
+    Relu = 4,
     /// One full Poseidon round over rows 0..2 into rows 3..5.
-    PoseidonFull = 6,
+    PoseidonFull = 5,
     /// One partial Poseidon round over rows 0..2 into rows 3..5.
-    PoseidonPartial = 7,
+    PoseidonPartial = 6,
 }
 
 /// Number of gates.
-pub const GATES: usize = 8;
+pub const GATES: usize = 7;
 
 /// Which gadget a cell belongs to (used by tests that perturb one cell per gadget).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,37 +180,47 @@ impl Layout {
         CellRef { col: Col::A, row: r }
     }
 
-    /// Binary running sum of `value` over `n` fresh rows of `a`; returns the first row (`z_0 = value`).
+    /// Binary running sum of `value` (`n` bits, `n` even) over `n / 2` fresh rows: `z_j` sits in
+    /// `a` for even `j` and in `b` for odd `j`, row `start + j / 2`. Returns `start` (`z_0` = `a[start]`).
     fn bits(&mut self, value: u128, n: u32) -> usize {
+        debug_assert!(n >= 2 && n % 2 == 0);
         let start = self.a.len();
-        for j in 0..n {
+        let z = |j: u32| Fr::from_u128(if j < 128 { value >> j } else { 0 });
+        for i in 0..n / 2 {
             let r = self.new_row();
-            self.a[r] = Fr::from_u128(if j < 128 { value >> j } else { 0 });
-            self.enable(if j + 1 == n { Gate::Bool } else { Gate::Bit }, r);
+            self.a[r] = z(2 * i);
+            self.b[r] = z(2 * i + 1);
+            self.enable(if i + 1 == n / 2 { Gate::BitsEnd } else { Gate::Bits }, r);
         }
         start
     }
 
     /// Running sum of a value wider than 128 bits (the address), given as big-endian bytes.
     fn bits_wide(&mut self, be: &[u8; 32], n: u32) -> usize {
+        debug_assert!(n % 2 == 0);
         let start = self.a.len();
-        let full = Fr::from_repr({
-            let mut le = *be;
-            le.reverse();
-            le
-        })
-        .unwrap_or(Fr::ZERO);
+        let mut le = *be;
+        le.reverse();
+        let mut z = Fr::from_repr(le).unwrap_or(Fr::ZERO);
         let half = Fr::from(2).invert().unwrap_or(Fr::ZERO);
-        let mut z = full;
+        let mut zs = Vec::with_capacity(n as usize);
         for j in 0..n {
-            let r = self.new_row();
-            self.a[r] = z;
-            self.enable(if j + 1 == n { Gate::Bool } else { Gate::Bit }, r);
+            zs.push(z);
             let byte = be[31 - (j / 8) as usize];
-            let bit = Fr::from(u64::from((byte >> (j % 8)) & 1));
-            z = (z - bit) * half;
+            z = (z - Fr::from(u64::from((byte >> (j % 8)) & 1))) * half;
+        }
+        for i in 0..(n / 2) as usize {
+            let r = self.new_row();
+            self.a[r] = zs[2 * i];
+            self.b[r] = zs[2 * i + 1];
+            self.enable(if i + 1 == (n / 2) as usize { Gate::BitsEnd } else { Gate::Bits }, r);
         }
         start
+    }
+
+    /// The cell holding `z_j` of the running sum starting at `start`.
+    fn z(start: usize, j: u32) -> CellRef {
+        CellRef { col: if j % 2 == 0 { Col::A } else { Col::B }, row: start + (j / 2) as usize }
     }
 
     /// `bias + sum_i w_i * x_i`, one row per term; returns the result cell (`b` of the last row).
@@ -229,25 +238,15 @@ impl Layout {
         CellRef { col: Col::B, row: self.a.len() - 1 }
     }
 
-    /// `z_0 = y - sub + c` followed by an `n`-bit running sum of `z_0`; `y` must be in the last row.
-    fn shifted_bits(&mut self, y: CellRef, sub: CellRef, c: Fr, value: u128, n: u32) -> usize {
-        debug_assert!(y.col == Col::B && y.row + 1 == self.a.len());
-        self.enable(Gate::Shift, y.row);
-        let start = self.bits(value, n);
-        self.copy(sub, CellRef { col: Col::B, row: start });
-        self.w[start] = c;
-        start
-    }
-
     /// ReLU of a rescaled value whose `shift + r + 1`-bit running sum starts at `start`.
     fn relu(&mut self, start: usize, shift: u32, r: u32) -> CellRef {
-        let top = start + (shift + r) as usize;
-        debug_assert!(top + 1 == self.a.len());
-        self.enable(Gate::Relu, top);
-        self.copy(CellRef { col: Col::A, row: start + shift as usize }, CellRef { col: Col::B, row: top });
-        self.w[top] = pow2(r);
+        let top = Self::z(start, shift + r);
+        debug_assert!(top.col == Col::B && top.row + 1 == self.a.len());
+        self.enable(Gate::Relu, top.row);
+        self.w[top.row] = pow2(r);
         let out = self.new_row();
-        self.b[out] = self.a[top] * (self.b[top] - self.w[top]);
+        self.copy(Self::z(start, shift), CellRef { col: Col::A, row: out });
+        self.b[out] = self.b[top.row] * (self.a[out] - self.w[top.row]);
         CellRef { col: Col::B, row: out }
     }
 
@@ -334,7 +333,6 @@ impl Layout {
             }
         };
         let checked = witness.is_some();
-        let zero = l.constant(Fr::ZERO);
 
         // Features: X' = X - offset, range-checked to its calibrated width.
         let mut feats = Vec::with_capacity(n);
@@ -391,7 +389,14 @@ impl Layout {
                 if li == 0 {
                     b += row.iter().zip(&model.features).map(|(w, f)| i128::from(*w) * i128::from(f.offset)).sum::<i128>();
                 }
-                let terms: Vec<(Fr, CellRef)> = row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect();
+                let mut terms: Vec<(Fr, CellRef)> = row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect();
+                if li < last {
+                    // Offset so the decomposed value is non-negative: v = y + 2^(shift + r).
+                    b += 1i128 << (layer.shift + layer.out_bits);
+                } else if let Some(t) = tcell {
+                    // Output layer: d = logit - threshold.
+                    terms.push((-Fr::ONE, t));
+                }
                 let y = l.dot(fr_from_i128(b), &terms);
                 if li == 0 && j == 0 {
                     l.marks.push((Gadget::Linear, CellRef { col: Col::B, row: y.row - 1 }));
@@ -400,11 +405,12 @@ impl Layout {
                 if li < last {
                     let (s, r) = (layer.shift, layer.out_bits);
                     let nbits = s + r + 1;
-                    let v = yv + (1i128 << (s + r));
+                    let v = yv;
                     if checked && (v < 0 || v >> nbits != 0) {
-                        return Err(Error::Calibration(format!("layer {li} neuron {j}: accumulator {yv} outside the calibrated range")));
+                        return Err(Error::Calibration(format!("layer {li} neuron {j}: accumulator {} outside the calibrated range", yv - (1i128 << (s + r)))));
                     }
-                    let start = l.shifted_bits(y, zero, pow2(s + r), v.max(0) as u128 & mask(nbits), nbits);
+                    let start = l.bits(v.max(0) as u128 & mask(nbits), nbits);
+                    l.copy(y, CellRef { col: Col::A, row: start });
                     if li == 0 && j == 0 {
                         l.marks.push((Gadget::Remainder, CellRef { col: Col::A, row: start + 1 }));
                     }
@@ -415,9 +421,9 @@ impl Layout {
                     next.push(out);
                 } else {
                     let t = wit.public.threshold_q;
-                    let d = yv - t;
+                    let d = yv;
                     if checked && d < 0 {
-                        return Err(Error::BelowThreshold { score: model.score(yv), threshold: model.score(t), logit_q: yv, threshold_q: t });
+                        return Err(Error::BelowThreshold { score: model.score(yv + t), threshold: model.score(t), logit_q: yv + t, threshold_q: t });
                     }
                     if checked && d >> model.compare_bits != 0 {
                         return Err(Error::BadValue {
@@ -425,8 +431,8 @@ impl Layout {
                             reason: format!("logit - threshold = {d} does not fit {} bits", model.compare_bits),
                         });
                     }
-                    let tcell = tcell.unwrap_or(zero);
-                    let start = l.shifted_bits(y, tcell, Fr::ZERO, d.max(0) as u128 & mask(model.compare_bits), model.compare_bits);
+                    let start = l.bits(d.max(0) as u128 & mask(model.compare_bits), model.compare_bits);
+                    l.copy(y, CellRef { col: Col::A, row: start });
                     l.marks.push((Gadget::Compare, CellRef { col: Col::A, row: start + 1 }));
                 }
             }
