@@ -28,13 +28,13 @@ pub fn load(path: &Path, n: usize) -> Result<Dataset> {
     }
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file"))?;
-    let names: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
+    let names: Vec<String> = split_csv(header).into_iter().map(|s| s.trim().to_string()).collect();
     if names.len() < n {
         return Err(Error::parse(path, format!("header has {} columns, the model takes {n} inputs", names.len())));
     }
     let mut rows = Vec::new();
     for (lineno, line) in lines {
-        let cells: Vec<&str> = line.split(',').collect();
+        let cells = split_csv(line);
         if cells.len() < n {
             return Err(Error::parse(path, format!("line {}: {} columns, expected at least {n}", lineno + 1, cells.len())));
         }
@@ -52,12 +52,37 @@ pub fn load(path: &Path, n: usize) -> Result<Dataset> {
 pub fn column(path: &Path, name: &str) -> Result<Vec<f64>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines.next().ok_or_else(|| Error::parse(path, "empty file"))?.split(',').collect();
+    let header = split_csv(lines.next().ok_or_else(|| Error::parse(path, "empty file"))?);
     let idx = header.iter().position(|h| h.trim() == name).ok_or_else(|| Error::parse(path, format!("no column `{name}`")))?;
     lines
         .enumerate()
         .map(|(i, l)| {
-            l.split(',').nth(idx).and_then(|v| v.trim().parse().ok()).ok_or_else(|| Error::parse(path, format!("row {i}: bad `{name}`")))
+            split_csv(l).get(idx).and_then(|v| v.trim().parse().ok()).ok_or_else(|| Error::parse(path, format!("row {i}: bad `{name}`")))
         })
         .collect()
+}
+
+/// Split one CSV line, honouring double-quoted fields (`""` is a literal quote).
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(s) = out.last_mut() {
+                    s.push('"');
+                }
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(String::new()),
+            (c, _) => {
+                if let Some(s) = out.last_mut() {
+                    s.push(c);
+                }
+            }
+        }
+    }
+    out
 }

@@ -1,0 +1,96 @@
+//! ONNX import, calibration fidelity over all 1,000 German Credit rows, and SRS import.
+
+mod common;
+
+use std::path::PathBuf;
+
+use zkcredit_prover::dataset;
+use zkcredit_prover::model::compile;
+use zkcredit_prover::onnx::OnnxModel;
+use zkcredit_prover::quantize::QuantConfig;
+use zkcredit_prover::srs::SrsSource;
+use zkcredit_prover::Error;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+#[test]
+fn circuit_decision_equals_float_decision_on_all_rows() {
+    let m = common::mlp();
+    let f = &m.fidelity;
+    assert_eq!(f.rows, 1000);
+    assert_eq!(f.decisions_agree, 1000, "disagreeing rows: {:?}", f.disagreements);
+    assert!(f.max_abs_error < 1e-3, "max error {}", f.max_abs_error);
+    // Both classes are present at the demo threshold.
+    assert!(f.float_passes > 100 && f.float_passes < 900);
+}
+
+#[test]
+fn tract_matches_the_committed_onnxruntime_scores() {
+    let onnx = OnnxModel::load(&common::example("mlp.onnx")).unwrap();
+    let ds = dataset::load(&common::example("dataset.csv"), onnx.network.inputs()).unwrap();
+    let reference = dataset::column(&common::example("dataset.csv"), "mlp_score").unwrap();
+    assert_eq!(reference.len(), 1000);
+    for (row, r) in ds.rows.iter().zip(&reference) {
+        assert!((onnx.reference(row).unwrap() - r).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn logistic_regression_compiles_with_full_agreement() {
+    let m = compile(&common::example("logreg.onnx"), &common::example("dataset.csv"), None, &QuantConfig::default(), 0.5).unwrap();
+    assert_eq!(m.quantized.layers.len(), 1);
+    assert_eq!(m.fidelity.decisions_agree, 1000);
+}
+
+#[test]
+fn matmul_add_identity_graph_is_supported() {
+    let m = OnnxModel::load(&fixture("matmul_add.onnx")).unwrap();
+    assert_eq!(m.network.layers.len(), 2);
+    assert!(m.network.sigmoid);
+}
+
+#[test]
+fn unsupported_op_is_named_with_its_node() {
+    let err = OnnxModel::load(&fixture("tanh.onnx")).unwrap_err();
+    match &err {
+        Error::UnsupportedOp { op, node, .. } => assert_eq!((op.as_str(), node.as_str()), ("Tanh", "squash")),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("tanh.onnx"));
+}
+
+#[test]
+fn malformed_models_are_rejected_with_the_file_named() {
+    let err = OnnxModel::load(&fixture("garbage.onnx")).unwrap_err();
+    assert!(matches!(err, Error::Onnx { .. }), "{err:?}");
+    assert!(err.to_string().contains("garbage.onnx"));
+    let err = OnnxModel::load(&fixture("no_activation.onnx")).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedStructure { .. }), "{err:?}");
+    assert!(OnnxModel::load(&fixture("missing.onnx")).is_err());
+}
+
+#[test]
+fn ptau_import_checks_size_contribution_and_integrity() {
+    let ptau = common::repo().join("examples/srs/zkcredit-demo-k12.ptau");
+    let (params, info) = SrsSource::from_file(&ptau).unwrap().load(11).unwrap();
+    assert_eq!(info.max_k, 12);
+    assert!(!info.insecure);
+    assert_eq!(halo2_proofs::poly::commitment::Params::k(&params), 11);
+    // Too small for the circuit.
+    let err = SrsSource::Ptau(ptau.clone()).load(13).unwrap_err();
+    assert!(err.to_string().contains("needs k = 13"), "{err}");
+    // A `powersoftau new` file has tau = 1: refused.
+    let err = SrsSource::Ptau(fixture("uncontributed.ptau")).load(2).unwrap_err();
+    assert!(err.to_string().contains("uncontributed"), "{err}");
+    // Truncated.
+    let dir = std::env::temp_dir().join(format!("zkc-srs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = std::fs::read(&ptau).unwrap();
+    let cut = dir.join("cut.ptau");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    let err = SrsSource::from_file(&cut).unwrap().load(11).unwrap_err();
+    assert!(err.to_string().contains("cut.ptau"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
