@@ -15,7 +15,9 @@ impl Spinner {
     pub fn new(prefix: &str) -> Self {
         let quiet = std::env::var_os("CI").is_some_and(|v| v == "true");
         let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
-        bar.set_style(ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_prefix(prefix.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
         Spinner { bar }

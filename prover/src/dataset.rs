@@ -18,7 +18,8 @@ pub struct Dataset {
 pub fn load(path: &Path, n: usize) -> Result<Dataset> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     if path.extension().and_then(|e| e.to_str()) == Some("json") {
-        let rows: Vec<Vec<f64>> = serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("expected an array of rows of numbers: {e}")))?;
+        let rows: Vec<Vec<f64>> =
+            serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("expected an array of rows of numbers: {e}")))?;
         for (i, r) in rows.iter().enumerate() {
             if r.len() != n {
                 return Err(Error::parse(path, format!("row {i} has {} values, the model takes {n}", r.len())));
@@ -41,7 +42,11 @@ pub fn load(path: &Path, n: usize) -> Result<Dataset> {
         let row = cells[..n]
             .iter()
             .enumerate()
-            .map(|(c, v)| v.trim().parse::<f64>().map_err(|_| Error::parse(path, format!("line {}, column `{}`: `{v}` is not a number", lineno + 1, names[c]))))
+            .map(|(c, v)| {
+                v.trim()
+                    .parse::<f64>()
+                    .map_err(|_| Error::parse(path, format!("line {}, column `{}`: `{v}` is not a number", lineno + 1, names[c])))
+            })
             .collect::<Result<Vec<f64>>>()?;
         rows.push(row);
     }

@@ -57,12 +57,18 @@ impl Encoding {
             match f {
                 FieldEncoding::Numeric { field, .. } => {
                     let v = raw.get(field).ok_or_else(|| missing(field))?;
-                    let x = v.as_f64().ok_or_else(|| Error::BadValue { what: format!("field `{field}`"), reason: format!("expected a number, got {v}") })?;
+                    let x = v.as_f64().ok_or_else(|| Error::BadValue {
+                        what: format!("field `{field}`"),
+                        reason: format!("expected a number, got {v}"),
+                    })?;
                     out.push(x);
                 }
                 FieldEncoding::OneHot { field, categories } => {
                     let v = raw.get(field).ok_or_else(|| missing(field))?;
-                    let s = v.as_str().ok_or_else(|| Error::BadValue { what: format!("field `{field}`"), reason: format!("expected a category string, got {v}") })?;
+                    let s = v.as_str().ok_or_else(|| Error::BadValue {
+                        what: format!("field `{field}`"),
+                        reason: format!("expected a category string, got {v}"),
+                    })?;
                     let idx = categories.iter().position(|c| c == s).ok_or_else(|| Error::BadValue {
                         what: format!("field `{field}`"),
                         reason: format!("unknown category `{s}` (expected one of: {})", categories.join(" | ")),

@@ -24,7 +24,7 @@ pub fn fr_to_hex(v: &Fr) -> String {
 
 /// The 32-byte big-endian encoding of a field element.
 pub fn fr_to_be_bytes(v: &Fr) -> [u8; 32] {
-    let mut bytes: [u8; 32] = v.to_repr().into();
+    let mut bytes: [u8; 32] = v.to_repr();
     bytes.reverse();
     bytes
 }

@@ -84,7 +84,8 @@ impl CompiledModel {
     /// Read and check a compiled model.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let m: CompiledModel = serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("not a compiled zkcredit model: {e}")))?;
+        let m: CompiledModel =
+            serde_json::from_str(&text).map_err(|e| Error::parse(path, format!("not a compiled zkcredit model: {e}")))?;
         if m.format != MODEL_FORMAT {
             return Err(Error::parse(path, format!("format `{}` is not `{MODEL_FORMAT}`", m.format)));
         }
@@ -110,7 +111,10 @@ impl CompiledModel {
                 .collect();
         }
         if let Some(fields) = v.get("fields").and_then(|f| f.as_object()) {
-            let enc = self.encoding.as_ref().ok_or_else(|| Error::parse(path, "raw `fields` given but the model was compiled without --encoding"))?;
+            let enc = self
+                .encoding
+                .as_ref()
+                .ok_or_else(|| Error::parse(path, "raw `fields` given but the model was compiled without --encoding"))?;
             return enc.encode(fields).map_err(|e| Error::parse(path, e));
         }
         Err(Error::parse(path, "expected an object with `features` (model inputs) or `fields` (raw applicant fields)"))

@@ -48,12 +48,8 @@ impl FloatModel {
     pub fn logit(&self, x: &[f64]) -> f64 {
         let mut cur = x.to_vec();
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut next: Vec<f64> = layer
-                .weights
-                .iter()
-                .zip(&layer.bias)
-                .map(|(row, b)| row.iter().zip(&cur).map(|(w, v)| w * v).sum::<f64>() + b)
-                .collect();
+            let mut next: Vec<f64> =
+                layer.weights.iter().zip(&layer.bias).map(|(row, b)| row.iter().zip(&cur).map(|(w, v)| w * v).sum::<f64>() + b).collect();
             if l + 1 < self.layers.len() {
                 next.iter_mut().for_each(|v| *v = v.max(0.0));
             }
@@ -85,9 +81,7 @@ impl OnnxModel {
     pub fn load(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let onnx_err = |reason: String| Error::Onnx { path: path.to_path_buf(), reason };
-        let proto = tract_onnx::onnx()
-            .proto_model_for_read(&mut bytes.as_slice())
-            .map_err(|e| onnx_err(format!("{e:#}")))?;
+        let proto = tract_onnx::onnx().proto_model_for_read(&mut bytes.as_slice()).map_err(|e| onnx_err(format!("{e:#}")))?;
         let graph = proto.graph.as_ref().ok_or_else(|| onnx_err("the model has no graph".into()))?;
         let network = extract(path, graph)?;
         let n = network.inputs();
@@ -116,19 +110,13 @@ impl OnnxModel {
             return Err(Error::FeatureCount { expected: n, got: x.len() });
         }
         let data: Vec<f32> = x.iter().map(|v| *v as f32).collect();
-        let input = Tensor::from_shape(&[1, n], &data)
-            .map_err(|e| Error::Onnx { path: self.path.clone(), reason: format!("{e:#}") })?;
+        let input = Tensor::from_shape(&[1, n], &data).map_err(|e| Error::Onnx { path: self.path.clone(), reason: format!("{e:#}") })?;
         let out = self
             .runnable
             .run(tvec!(input.into_tvalue()))
             .map_err(|e| Error::Onnx { path: self.path.clone(), reason: format!("tract run failed: {e:#}") })?;
-        let view = out[0]
-            .to_plain_array_view::<f32>()
-            .map_err(|e| Error::Onnx { path: self.path.clone(), reason: format!("{e:#}") })?;
-        view.iter()
-            .next()
-            .map(|v| f64::from(*v))
-            .ok_or_else(|| Error::Onnx { path: self.path.clone(), reason: "empty output".into() })
+        let view = out[0].to_plain_array_view::<f32>().map_err(|e| Error::Onnx { path: self.path.clone(), reason: format!("{e:#}") })?;
+        view.iter().next().map(|v| f64::from(*v)).ok_or_else(|| Error::Onnx { path: self.path.clone(), reason: "empty output".into() })
     }
 }
 
@@ -144,14 +132,19 @@ struct Matrix {
 
 fn tensor_values(path: &Path, t: &TensorProto) -> Result<Matrix> {
     let bad = |reason: String| Error::Onnx { path: path.to_path_buf(), reason: format!("tensor `{}`: {reason}", t.name) };
-    let dims = t.dims.iter().map(|d| usize::try_from(*d).map_err(|_| bad(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
+    let dims =
+        t.dims.iter().map(|d| usize::try_from(*d).map_err(|_| bad(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
     let count: usize = dims.iter().product();
     let data: Vec<f64> = match t.data_type {
-        1 if !t.raw_data.is_empty() => t.raw_data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect(),
+        1 if !t.raw_data.is_empty() => {
+            t.raw_data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()
+        }
         1 => t.float_data.iter().map(|v| f64::from(*v)).collect(),
         11 if !t.raw_data.is_empty() => t.raw_data.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect(),
         11 => t.double_data.clone(),
-        7 if !t.raw_data.is_empty() => t.raw_data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f64).collect(),
+        7 if !t.raw_data.is_empty() => {
+            t.raw_data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f64).collect()
+        }
         7 => t.int64_data.iter().map(|v| *v as f64).collect(),
         other => return Err(bad(format!("unsupported tensor data type {other} (expected float, double or int64)"))),
     };
@@ -199,7 +192,11 @@ fn extract(path: &Path, graph: &tract_onnx::pb::GraphProto) -> Result<FloatModel
         Sigmoid,
     }
     let mut last = Last::Start;
-    let structure = |node: &str, reason: &str| Error::UnsupportedStructure { path: path.to_path_buf(), node: node.to_string(), reason: reason.to_string() };
+    let structure = |node: &str, reason: &str| Error::UnsupportedStructure {
+        path: path.to_path_buf(),
+        node: node.to_string(),
+        reason: reason.to_string(),
+    };
 
     for (idx, node) in graph.node.iter().enumerate() {
         let name = node_name(node, idx);
@@ -213,8 +210,11 @@ fn extract(path: &Path, graph: &tract_onnx::pb::GraphProto) -> Result<FloatModel
         if !matches!(op, "Gemm" | "MatMul" | "Add" | "Relu" | "Sigmoid" | "Flatten" | "Reshape" | "Identity") {
             return Err(Error::UnsupportedOp { path: path.to_path_buf(), op: op.to_string(), node: name });
         }
-        if !node.input.iter().any(|i| *i == cur) {
-            return Err(structure(&name, &format!("does not consume the running activation `{cur}` (only a single chain of layers is supported)")));
+        if !node.input.contains(&cur) {
+            return Err(structure(
+                &name,
+                &format!("does not consume the running activation `{cur}` (only a single chain of layers is supported)"),
+            ));
         }
         if last == Last::Sigmoid {
             return Err(structure(&name, "only a Sigmoid may end the graph; nothing may follow it"));
@@ -251,7 +251,10 @@ fn extract(path: &Path, graph: &tract_onnx::pb::GraphProto) -> Result<FloatModel
                 }
                 if let Some(prev) = layers.last() {
                     if prev.outputs() != n_in {
-                        return Err(structure(&name, &format!("expects {n_in} inputs but the previous layer has {} outputs", prev.outputs())));
+                        return Err(structure(
+                            &name,
+                            &format!("expects {n_in} inputs but the previous layer has {} outputs", prev.outputs()),
+                        ));
                     }
                 }
                 layers.push(Dense { weights, bias });

@@ -57,7 +57,7 @@ pub fn params() -> &'static PoseidonParams {
 
 /// Is round `r` a full round?
 pub fn is_full_round(r: usize) -> bool {
-    r < FULL_ROUNDS / 2 || r >= FULL_ROUNDS / 2 + PARTIAL_ROUNDS
+    !(FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS).contains(&r)
 }
 
 /// The Poseidon permutation, in place.

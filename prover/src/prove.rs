@@ -132,7 +132,8 @@ pub fn load_params(path: &Path, expect_k: u32) -> Result<ParamsKZG<Bn256>> {
     if h.k != expect_k {
         return Err(Error::Mismatch(format!("{} holds params for k = {}, the key needs k = {expect_k}", path.display(), h.k)));
     }
-    ParamsKZG::<Bn256>::read_custom(&mut payload.as_slice(), SerdeFormat::RawBytes).map_err(|e| Error::artifact(path, format!("unreadable params: {e}")))
+    ParamsKZG::<Bn256>::read_custom(&mut payload.as_slice(), SerdeFormat::RawBytes)
+        .map_err(|e| Error::artifact(path, format!("unreadable params: {e}")))
 }
 
 /// The proof file: everything another tool needs, as JSON.
@@ -277,10 +278,23 @@ pub fn prove(
 }
 
 /// Run the halo2 prover on a circuit.
-pub fn prove_circuit(params: &ParamsKZG<Bn256>, pk: &ProvingKey<G1Affine>, circuit: CreditCircuit, instances: &[Fr], rng: impl RngCore) -> Result<Vec<u8>> {
+pub fn prove_circuit(
+    params: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuit: CreditCircuit,
+    instances: &[Fr],
+    rng: impl RngCore,
+) -> Result<Vec<u8>> {
     let mut transcript = EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::new(vec![]);
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(params, pk, &[circuit], &[&[instances]], rng, &mut transcript)
-        .map_err(|e| Error::Halo2 { stage: "prove", reason: format!("{e:?}") })?;
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+        params,
+        pk,
+        &[circuit],
+        &[&[instances]],
+        rng,
+        &mut transcript,
+    )
+    .map_err(|e| Error::Halo2 { stage: "prove", reason: format!("{e:?}") })?;
     Ok(transcript.finalize())
 }
 
@@ -292,8 +306,14 @@ pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u
     let mut rest: &[u8] = proof;
     let mut transcript = EvmTranscript::<G1Affine, NativeLoader, &mut &[u8], Vec<u8>>::new(&mut rest);
     let strategy = SingleStrategy::new(params);
-    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(params.verifier_params(), vk, strategy, &[&[instances]], &mut transcript)
-        .map_err(|e| Error::Rejected(format!("{e:?}")))?;
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+        params.verifier_params(),
+        vk,
+        strategy,
+        &[&[instances]],
+        &mut transcript,
+    )
+    .map_err(|e| Error::Rejected(format!("{e:?}")))?;
     drop(transcript);
     if !rest.is_empty() {
         return Err(Error::Rejected(format!("{} trailing bytes after the proof", rest.len())));

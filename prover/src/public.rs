@@ -120,7 +120,10 @@ impl PublicJson {
     pub fn parse(&self) -> Result<PublicInputs> {
         Ok(PublicInputs {
             feature_commitment: fr_from_hex("public.feature_commitment", &self.feature_commitment)?,
-            threshold_q: self.threshold_q.parse().map_err(|_| Error::BadValue { what: "public.threshold_q".into(), reason: "not an integer".into() })?,
+            threshold_q: self
+                .threshold_q
+                .parse()
+                .map_err(|_| Error::BadValue { what: "public.threshold_q".into(), reason: "not an integer".into() })?,
             borrower: parse_address(&self.borrower)?,
             nonce: self.nonce,
             model_id: fr_from_hex("public.model_id", &self.model_id)?,

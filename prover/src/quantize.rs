@@ -158,7 +158,10 @@ impl QuantizedModel {
             let q: Vec<i128> = y.iter().map(|v| v >> layer.shift).collect();
             let bound = 1i128 << layer.out_bits;
             if let Some((j, v)) = q.iter().enumerate().find(|(_, v)| **v < -bound || **v >= bound) {
-                return Err(Error::Calibration(format!("layer {l} neuron {j}: value {v} outside the calibrated {}-bit range", layer.out_bits)));
+                return Err(Error::Calibration(format!(
+                    "layer {l} neuron {j}: value {v} outside the calibrated {}-bit range",
+                    layer.out_bits
+                )));
             }
             cur = q.iter().map(|v| (*v).max(0)).collect();
             trace.rescaled.push(q);
@@ -210,7 +213,9 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         return Err(Error::FeatureCount { expected: n, got: names.len() });
     }
     if cfg.input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
-        return Err(Error::Calibration("quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into()));
+        return Err(Error::Calibration(
+            "quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into(),
+        ));
     }
     let scale = (cfg.input_bits as f64).exp2();
     let mut features = Vec::with_capacity(n);
@@ -248,7 +253,8 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     for (l, layer) in model.layers.iter().enumerate() {
         let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
-        let wq: Vec<Vec<i64>> = layer.weights.iter().map(|r| r.iter().map(|w| (w * (s_w as f64).exp2()).round() as i64).collect()).collect();
+        let wq: Vec<Vec<i64>> =
+            layer.weights.iter().map(|r| r.iter().map(|w| (w * (s_w as f64).exp2()).round() as i64).collect()).collect();
         let bq: Vec<i64> = layer.bias.iter().map(|b| (b * ((in_scale + s_w) as f64).exp2()).round() as i64).collect();
         let (mut ylo, mut yhi) = (Vec::new(), Vec::new());
         for (row, b) in wq.iter().zip(&bq) {

@@ -60,15 +60,30 @@ impl SrsSource {
                     .map_err(|e| Error::artifact(p, format!("not halo2 KZG params: {e}")))?;
                 let max_k = params.k();
                 if max_k < k {
-                    return Err(Error::Srs { origin: p.display().to_string(), reason: format!("supports k <= {max_k}, the circuit needs k = {k}") });
+                    return Err(Error::Srs {
+                        origin: p.display().to_string(),
+                        reason: format!("supports k <= {max_k}, the circuit needs k = {k}"),
+                    });
                 }
                 params.downsize(k);
-                Ok((params, SrsInfo { kind: "halo2-params".into(), source: file_name(p), keccak: hex32(&keccak(&bytes)), max_k, insecure: false }))
+                Ok((
+                    params,
+                    SrsInfo { kind: "halo2-params".into(), source: file_name(p), keccak: hex32(&keccak(&bytes)), max_k, insecure: false },
+                ))
             }
             SrsSource::InsecureDev(seed) => {
                 let rng = rand_chacha::ChaCha20Rng::seed_from_u64(*seed);
                 let params = ParamsKZG::<Bn256>::setup(k, rng);
-                Ok((params, SrsInfo { kind: "INSECURE-DEV-SRS".into(), source: format!("seed {seed}"), keccak: String::new(), max_k: k, insecure: true }))
+                Ok((
+                    params,
+                    SrsInfo {
+                        kind: "INSECURE-DEV-SRS".into(),
+                        source: format!("seed {seed}"),
+                        keccak: String::new(),
+                        max_k: k,
+                        insecure: true,
+                    },
+                ))
             }
         }
     }
@@ -86,7 +101,8 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or_else(|| Error::artifact(self.path, "truncated .ptau file"))?;
+        let end =
+            self.pos.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or_else(|| Error::artifact(self.path, "truncated .ptau file"))?;
         let s = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -125,7 +141,13 @@ fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, SrsInfo)> {
         c.take(size)?;
         sections.push((kind, start, size));
     }
-    let section = |kind: u32| sections.iter().find(|s| s.0 == kind).map(|s| &bytes[s.1..s.1 + s.2]).ok_or_else(|| Error::artifact(path, format!("missing section {kind}")));
+    let section = |kind: u32| {
+        sections
+            .iter()
+            .find(|s| s.0 == kind)
+            .map(|s| &bytes[s.1..s.1 + s.2])
+            .ok_or_else(|| Error::artifact(path, format!("missing section {kind}")))
+    };
     let mut h = Cursor { path, bytes: section(1)?, pos: 0 };
     let n8 = h.u32()? as usize;
     if n8 != 32 {
@@ -139,7 +161,10 @@ fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, SrsInfo)> {
     }
     let power = h.u32()?;
     if power < k {
-        return Err(Error::Srs { origin: path.display().to_string(), reason: format!("holds 2^{power} powers, the circuit needs k = {k}") });
+        return Err(Error::Srs {
+            origin: path.display().to_string(),
+            reason: format!("holds 2^{power} powers, the circuit needs k = {k}"),
+        });
     }
     let n = 1usize << k;
     let g1 = section(2)?;
@@ -168,7 +193,10 @@ fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, SrsInfo)> {
         return Err(Error::artifact(path, "tauG2[0] is not the G2 generator"));
     }
     if g.len() > 1 && g[1] == g[0] {
-        return Err(Error::Srs { origin: path.display().to_string(), reason: "tau = 1: this is an uncontributed `powersoftau new` file".into() });
+        return Err(Error::Srs {
+            origin: path.display().to_string(),
+            reason: "tau = 1: this is an uncontributed `powersoftau new` file".into(),
+        });
     }
     let base = ParamsKZG::<Bn256>::setup(1, rand_chacha::ChaCha20Rng::seed_from_u64(0));
     let params = base.from_parts(k, g, None, g2_0, s_g2);

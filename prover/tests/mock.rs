@@ -1,3 +1,5 @@
+//! MockProver: the honest witness passes; perturbing one witness cell of each gadget, or any public input, is rejected.
+
 mod common;
 
 use std::sync::Arc;
@@ -12,7 +14,11 @@ fn honest() -> (Layout, Vec<Fr>, u32) {
     let m = common::mlp();
     let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), m.quantized.inputs()).unwrap();
     // A passing applicant.
-    let row = ds.rows.iter().find(|r| m.quantized.score(m.quantized.forward(&m.quantized.quantize_features(r).unwrap()).unwrap().logit) > 0.8).unwrap();
+    let row = ds
+        .rows
+        .iter()
+        .find(|r| m.quantized.score(m.quantized.forward(&m.quantized.quantize_features(r).unwrap()).unwrap().logit) > 0.8)
+        .unwrap();
     let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0x11; 20], nonce: 42, salt: None };
     let (w, _) = witness(m, &req, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1)).unwrap();
     let layout = Layout::build(&m.quantized, m.model_id(), Some(&w)).unwrap();

@@ -5,7 +5,7 @@ mod common;
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use rand::SeedableRng;
-use zkcredit_prover::prove::{prove, setup, verify, NoProgress, ProveRequest};
+use zkcredit_prover::prove::{circuit_size, prove, setup, shape, verify, NoProgress, ProveRequest};
 use zkcredit_prover::srs::SrsSource;
 
 #[test]
@@ -24,6 +24,7 @@ fn setup_prove_verify_and_reject_tampering() {
     eprintln!("proof bytes {}", proof.len());
     let vk = out.pk.get_vk();
     verify(&out.params, vk, &proof, &inst).unwrap();
+    snapshot(m, vk, proof.len());
 
     // Every public input changed: rejected.
     for i in 0..inst.len() {
@@ -42,4 +43,31 @@ fn setup_prove_verify_and_reject_tampering() {
     let mut long = proof.clone();
     long.extend_from_slice(&[0u8; 32]);
     assert!(verify(&out.params, vk, &long, &inst).is_err());
+}
+
+/// Circuit shape and proof size are part of the product: a change fails here until the snapshot
+/// is updated on purpose (`ZKCREDIT_UPDATE_SNAPSHOTS=1 cargo test`).
+fn snapshot(
+    m: &zkcredit_prover::model::CompiledModel,
+    vk: &halo2_proofs::plonk::VerifyingKey<halo2_proofs::halo2curves::bn256::G1Affine>,
+    proof_bytes: usize,
+) {
+    let (rows, k) = circuit_size(m).unwrap();
+    let (advice, fixed, lookups) = shape(vk);
+    let now = serde_json::json!({
+        "model": "german-credit/mlp.onnx",
+        "k": k,
+        "rows": rows,
+        "advice_columns": advice,
+        "fixed_columns": fixed,
+        "lookups": lookups,
+        "proof_bytes": proof_bytes,
+    });
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/circuit_shape.json");
+    let text = serde_json::to_string_pretty(&now).unwrap() + "\n";
+    if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let saved = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(saved, text, "circuit shape changed; if intended, rerun with ZKCREDIT_UPDATE_SNAPSHOTS=1 and commit {}", path.display());
 }

@@ -40,13 +40,26 @@ pub struct Args {
 
 /// Run.
 pub fn run(a: Args) -> Result<()> {
-    let cfg = QuantConfig { input_bits: a.input_bits, weight_bits: a.weight_bits, activation_bits: a.activation_bits, range_margin: a.range_margin };
+    let cfg = QuantConfig {
+        input_bits: a.input_bits,
+        weight_bits: a.weight_bits,
+        activation_bits: a.activation_bits,
+        range_margin: a.range_margin,
+    };
     let m = compile(&a.model, &a.data, a.encoding.as_deref(), &cfg, a.threshold)?;
     m.save(&a.out)?;
     let f = &m.fidelity;
     println!("compiled {} -> {}", a.model.display(), a.out.display());
     println!("  model digest   {}", m.digest);
-    println!("  layers         {}", m.quantized.layers.iter().map(|l| format!("{}x{}", l.weights.first().map_or(0, Vec::len), l.weights.len())).collect::<Vec<_>>().join(" -> "));
+    println!(
+        "  layers         {}",
+        m.quantized
+            .layers
+            .iter()
+            .map(|l| format!("{}x{}", l.weights.first().map_or(0, Vec::len), l.weights.len()))
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    );
     println!("  fidelity       max |err| {:.2e}, mean |err| {:.2e} over {} rows", f.max_abs_error, f.mean_abs_error, f.rows);
     println!("  decisions      {}/{} agree with the float model at threshold {}", f.decisions_agree, f.rows, f.threshold);
     if !f.disagreements.is_empty() {

@@ -41,7 +41,8 @@ pub fn run(a: Args) -> Result<()> {
     };
 
     println!("1. compile  German Credit MLP ({}), calibrated on 1,000 rows", gc.join("mlp.onnx").display());
-    let model = compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), a.threshold)?;
+    let model =
+        compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), a.threshold)?;
     let model_path = a.out.join("model.json");
     model.save(&model_path)?;
     let f = &model.fidelity;
@@ -70,7 +71,13 @@ pub fn run(a: Args) -> Result<()> {
                 let path = if first.is_none() { a.out.join("proof.json") } else { a.out.join(format!("proof-applicant{}.json", i + 1)) };
                 file.save(&path)?;
                 spinner.finish();
-                println!("   applicant{}: score {score:.3} passes; proof {} bytes in {:.2?} -> {}", i + 1, file.proof.len() / 2 - 1, t.elapsed(), path.display());
+                println!(
+                    "   applicant{}: score {score:.3} passes; proof {} bytes in {:.2?} -> {}",
+                    i + 1,
+                    file.proof.len() / 2 - 1,
+                    t.elapsed(),
+                    path.display()
+                );
                 first.get_or_insert(path);
             }
             Err(Error::BelowThreshold { score, .. }) => {

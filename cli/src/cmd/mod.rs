@@ -64,6 +64,8 @@ pub fn srs_source(srs: Option<&std::path::Path>, insecure_dev_srs: bool) -> eyre
             eprintln!("WARNING: --insecure-dev-srs: the SRS toxic waste is derivable from a public seed; proofs made with it are forgeable. For development only; recorded in every artifact.");
             Ok(SrsSource::InsecureDev(0x5eed))
         }
-        (None, false) => eyre::bail!("no SRS: pass --srs FILE (.ptau from a Powers of Tau ceremony, or halo2 params) or, for development only, --insecure-dev-srs"),
+        (None, false) => eyre::bail!(
+            "no SRS: pass --srs FILE (.ptau from a Powers of Tau ceremony, or halo2 params) or, for development only, --insecure-dev-srs"
+        ),
     }
 }

@@ -61,6 +61,11 @@ pub fn run(a: Args) -> Result<()> {
     let elapsed = t.elapsed();
     file.save(&a.out).with_context(|| format!("writing {}", a.out.display()))?;
     spinner.finish();
-    println!("proved in {elapsed:.2?}: score {score:.4} >= {} (private, not in the proof); proof {} bytes -> {}", a.threshold, file.proof.len() / 2 - 1, a.out.display());
+    println!(
+        "proved in {elapsed:.2?}: score {score:.4} >= {} (private, not in the proof); proof {} bytes -> {}",
+        a.threshold,
+        file.proof.len() / 2 - 1,
+        a.out.display()
+    );
     Ok(())
 }

@@ -34,6 +34,13 @@ pub fn run(a: Args) -> Result<()> {
     let out = setup(&model, &srs, &spinner)?;
     out.save(&a.out)?;
     spinner.finish();
-    println!("setup done in {:.2?}: k = {}, SRS {} ({}), keys in {}", t.elapsed(), out.header.k, out.header.srs.source, out.header.srs.kind, a.out.display());
+    println!(
+        "setup done in {:.2?}: k = {}, SRS {} ({}), keys in {}",
+        t.elapsed(),
+        out.header.k,
+        out.header.srs.source,
+        out.header.srs.kind,
+        a.out.display()
+    );
     Ok(())
 }

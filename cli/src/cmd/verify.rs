@@ -34,13 +34,26 @@ pub fn run(a: Args) -> Result<()> {
     let file = ProofFile::load(&a.proof)?;
     let (vk, header) = load_vk(&vk_path, None)?;
     if header.model_digest != file.model_digest {
-        eyre::bail!("{} is for model {}, but {} is for model {}", a.proof.display(), file.model_digest, vk_path.display(), header.model_digest);
+        eyre::bail!(
+            "{} is for model {}, but {} is for model {}",
+            a.proof.display(),
+            file.model_digest,
+            vk_path.display(),
+            header.model_digest
+        );
     }
     let params = load_params(&params_path, header.k)?;
     let (proof, instances) = file.decode(&a.proof)?;
     let t = std::time::Instant::now();
     verify(&params, &vk, &proof, &instances).map_err(|e| eyre::eyre!("{}: {e}", a.proof.display()))?;
-    println!("valid proof ({:.2?}): borrower {} passes threshold {} of model {} (nonce {})", t.elapsed(), file.public.borrower, file.public.threshold, file.model_digest, file.public.nonce);
+    println!(
+        "valid proof ({:.2?}): borrower {} passes threshold {} of model {} (nonce {})",
+        t.elapsed(),
+        file.public.borrower,
+        file.public.threshold,
+        file.model_digest,
+        file.public.nonce
+    );
     if header.srs.insecure {
         println!("WARNING: made with an INSECURE development SRS; do not rely on it");
     }

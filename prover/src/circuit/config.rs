@@ -51,7 +51,8 @@ impl CreditConfig {
         let boolean = |d: Expression<Fr>| d.clone() * (d - one());
         meta.create_gate("bits", |m| {
             let q = m.query_selector(selectors[Gate::Bits as usize]);
-            let (a0, b0, a1) = (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()), m.query_advice(a, Rotation::next()));
+            let (a0, b0, a1) =
+                (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()), m.query_advice(a, Rotation::next()));
             vec![q.clone() * boolean(a0 - two() * b0.clone()), q * boolean(b0 - two() * a1)]
         });
         meta.create_gate("bits end", |m| {
@@ -74,15 +75,14 @@ impl CreditConfig {
                 let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
                 let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
                 let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
-                let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i as i32))).collect();
+                let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
                 let sboxed = (if full { 3 } else { 1 }) as usize;
                 let mut out = Vec::new();
                 for i in 0..sboxed {
                     out.push(q.clone() * (t[i].clone() - u[i].clone() * u[i].clone()));
                 }
-                let v: Vec<Expression<Fr>> = (0..3)
-                    .map(|i| if i < sboxed { t[i].clone() * t[i].clone() * u[i].clone() } else { u[i].clone() })
-                    .collect();
+                let v: Vec<Expression<Fr>> =
+                    (0..3).map(|i| if i < sboxed { t[i].clone() * t[i].clone() * u[i].clone() } else { u[i].clone() }).collect();
                 for j in 0..3 {
                     let mut sum = k[j].clone();
                     for (i, vi) in v.iter().enumerate() {

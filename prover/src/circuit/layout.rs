@@ -183,7 +183,7 @@ impl Layout {
     /// Binary running sum of `value` (`n` bits, `n` even) over `n / 2` fresh rows: `z_j` sits in
     /// `a` for even `j` and in `b` for odd `j`, row `start + j / 2`. Returns `start` (`z_0` = `a[start]`).
     fn bits(&mut self, value: u128, n: u32) -> usize {
-        debug_assert!(n >= 2 && n % 2 == 0);
+        debug_assert!(n >= 2 && n.is_multiple_of(2));
         let start = self.a.len();
         let z = |j: u32| Fr::from_u128(if j < 128 { value >> j } else { 0 });
         for i in 0..n / 2 {
@@ -197,7 +197,7 @@ impl Layout {
 
     /// Running sum of a value wider than 128 bits (the address), given as big-endian bytes.
     fn bits_wide(&mut self, be: &[u8; 32], n: u32) -> usize {
-        debug_assert!(n % 2 == 0);
+        debug_assert!(n.is_multiple_of(2));
         let start = self.a.len();
         let mut le = *be;
         le.reverse();
@@ -220,7 +220,7 @@ impl Layout {
 
     /// The cell holding `z_j` of the running sum starting at `start`.
     fn z(start: usize, j: u32) -> CellRef {
-        CellRef { col: if j % 2 == 0 { Col::A } else { Col::B }, row: start + (j / 2) as usize }
+        CellRef { col: if j.is_multiple_of(2) { Col::A } else { Col::B }, row: start + (j / 2) as usize }
     }
 
     /// `bias + sum_i w_i * x_i`, one row per term; returns the result cell (`b` of the last row).
@@ -407,7 +407,10 @@ impl Layout {
                     let nbits = s + r + 1;
                     let v = yv;
                     if checked && (v < 0 || v >> nbits != 0) {
-                        return Err(Error::Calibration(format!("layer {li} neuron {j}: accumulator {} outside the calibrated range", yv - (1i128 << (s + r)))));
+                        return Err(Error::Calibration(format!(
+                            "layer {li} neuron {j}: accumulator {} outside the calibrated range",
+                            yv - (1i128 << (s + r))
+                        )));
                     }
                     let start = l.bits(v.max(0) as u128 & mask(nbits), nbits);
                     l.copy(y, CellRef { col: Col::A, row: start });
@@ -423,7 +426,12 @@ impl Layout {
                     let t = wit.public.threshold_q;
                     let d = yv;
                     if checked && d < 0 {
-                        return Err(Error::BelowThreshold { score: model.score(yv + t), threshold: model.score(t), logit_q: yv + t, threshold_q: t });
+                        return Err(Error::BelowThreshold {
+                            score: model.score(yv + t),
+                            threshold: model.score(t),
+                            logit_q: yv + t,
+                            threshold_q: t,
+                        });
                     }
                     if checked && d >> model.compare_bits != 0 {
                         return Err(Error::BadValue {
