@@ -86,20 +86,22 @@ fn write(name: &str, content: &[u8]) -> String {
     path.to_string_lossy().into_owned()
 }
 
+const BORROWER: &str = "0x00000000000000000000000000000000000000b0";
+
+/// `zkcredit prove` with a model, a key directory, an applicant and extra arguments.
+fn prove_cmd(model: &str, keys: &str, input: &str, extra: &[&str]) -> Output {
+    let out = p("never.json");
+    let mut args = vec!["prove", "--model", model, "--keys", keys, "--input", input, "--out", &out];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn prove_with(input: &str) -> Output {
-    run(&[
-        "prove",
-        "--model",
-        &p("model.json"),
-        "--keys",
-        &p("keys"),
-        "--input",
-        input,
-        "--borrower",
-        "0x00000000000000000000000000000000000000b0",
-        "--out",
-        &p("never.json"),
-    ])
+    prove_cmd(&p("model.json"), &p("keys"), input, &["--borrower", BORROWER])
+}
+
+fn sample(n: u32) -> String {
+    examples().join(format!("german-credit/samples/applicant{n}.json")).to_string_lossy().into_owned()
 }
 
 #[test]
@@ -144,24 +146,14 @@ fn bad_applicant_inputs_are_rejected_before_proving() {
     let s = format!(r#"{{"features": [{}]}}"#, feats.join(","));
     fails_with(&prove_with(&write("range.json", s.as_bytes())), "outside the calibrated range");
     fails_with(&prove_with(&write("nan.json", br#"{"features": ["NaN"]}"#)), "nan.json");
-    let sample = std::fs::read_to_string(examples().join("german-credit/samples/applicant6.json")).unwrap();
-    let cat = sample.replace("\"purpose\": \"", "\"purpose\": \"spaceship ");
+    let text = std::fs::read_to_string(sample(6)).unwrap();
+    let cat = text.replace("\"purpose\": \"", "\"purpose\": \"spaceship ");
     fails_with(&prove_with(&write("category.json", cat.as_bytes())), "unknown category");
     fails_with(&prove_with(&write("broken.json", b"{\"fields\": ")), "broken.json");
     // A failing applicant gets a clear refusal, not a proof.
-    let o = prove_with(examples().join("german-credit/samples/applicant1.json").to_str().unwrap());
+    let o = prove_with(&sample(1));
     fails_with(&o, "does not pass");
-    let o = run(&[
-        "prove",
-        "--model",
-        &p("model.json"),
-        "--keys",
-        &p("keys"),
-        "--input",
-        examples().join("german-credit/samples/applicant6.json").to_str().unwrap(),
-        "--borrower",
-        "0x12",
-    ]);
+    let o = prove_cmd(&p("model.json"), &p("keys"), &sample(6), &["--borrower", "0x12"]);
     fails_with(&o, "40 hex digits");
 }
 
@@ -179,17 +171,7 @@ fn corrupt_keys_and_proofs_name_the_file() {
     flipped[n] ^= 0xff;
     std::fs::write(workdir().join("badkeys/pk.bin"), flipped).unwrap();
     std::fs::copy(p("keys/params.bin"), workdir().join("badkeys/params.bin")).unwrap();
-    let o = run(&[
-        "prove",
-        "--model",
-        &p("model.json"),
-        "--keys",
-        &p("badkeys"),
-        "--input",
-        examples().join("german-credit/samples/applicant6.json").to_str().unwrap(),
-        "--borrower",
-        "0x00000000000000000000000000000000000000b0",
-    ]);
+    let o = prove_cmd(&p("model.json"), &p("badkeys"), &sample(6), &["--borrower", BORROWER]);
     fails_with(&o, "checksum");
     let bad = write("notjson.json", b"[1, 2");
     fails_with(&run(&["verify", "--proof", &bad, "--vk", &p("keys/vk.bin")]), "notjson.json");
@@ -209,35 +191,14 @@ fn mismatched_model_and_keys_are_refused() {
         &p("logreg.json"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&[
-        "prove",
-        "--model",
-        &p("logreg.json"),
-        "--keys",
-        &p("keys"),
-        "--input",
-        gc.join("samples/applicant6.json").to_str().unwrap(),
-        "--borrower",
-        "0x00000000000000000000000000000000000000b0",
-    ]);
+    let o = prove_cmd(&p("logreg.json"), &p("keys"), &sample(6), &["--borrower", BORROWER]);
     // Raw fields need an encoding: the logreg model was compiled without one.
     fails_with(&o, "without --encoding");
     let csv = std::fs::read_to_string(gc.join("dataset.csv")).unwrap();
     let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').take(57).collect();
     let feats = format!(r#"{{"features": [{}]}}"#, row.join(","));
-    let o = run(&[
-        "prove",
-        "--model",
-        &p("logreg.json"),
-        "--keys",
-        &p("keys"),
-        "--input",
-        &write("ones.json", feats.as_bytes()),
-        "--borrower",
-        "0x00000000000000000000000000000000000000b0",
-        "--threshold",
-        "0.01",
-    ]);
+    let o =
+        prove_cmd(&p("logreg.json"), &p("keys"), &write("row1.json", feats.as_bytes()), &["--borrower", BORROWER, "--threshold", "0.01"]);
     fails_with(&o, "mismatched artifacts");
 }
 

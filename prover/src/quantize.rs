@@ -77,7 +77,9 @@ pub struct QuantizedModel {
     pub output_scale: u32,
     /// Whether the float model ends in a sigmoid (threshold given as a probability).
     pub sigmoid: bool,
-    /// `L - T` is range-checked to this many bits.
+    /// `|logit| <= logit_bound` for every applicant inside the calibrated feature ranges.
+    pub logit_bound: i64,
+    /// `L - T` is range-checked to this many bits (enough for `2 * logit_bound`).
     pub compare_bits: u32,
 }
 
@@ -196,8 +198,15 @@ impl QuantizedModel {
             threshold
         };
         let t = (l * (self.output_scale as f64).exp2()).ceil();
-        if t.abs() >= 2f64.powi(62) {
-            return Err(bad("too large for the fixed-point range"));
+        let bound = self.logit_bound as f64;
+        if t.abs() > bound {
+            let scale = (self.output_scale as f64).exp2();
+            return Err(bad(&format!(
+                "its logit {l:.3} lies outside the model's reachable logit range [{:.3}, {:.3}]: every applicant would {}",
+                -bound / scale,
+                bound / scale,
+                if t < 0.0 { "pass" } else { "fail" }
+            )));
         }
         Ok(t as i128)
     }
@@ -250,6 +259,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     let mut in_scale = cfg.input_bits;
     let mut layers = Vec::new();
     let n_layers = model.layers.len();
+    let mut logit_bound = 0u128;
     for (l, layer) in model.layers.iter().enumerate() {
         let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
@@ -286,8 +296,8 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
             return Err(Error::Calibration(format!("layer {l}: {} bits needed, more than the circuit supports", shift + out_bits + 1)));
         }
         if last {
-            let m = ylo.iter().chain(&yhi).map(|v| v.unsigned_abs()).max().unwrap_or(0);
-            if bits_for(m) > 60 {
+            logit_bound = ylo.iter().chain(&yhi).map(|v| v.unsigned_abs()).max().unwrap_or(0);
+            if bits_for(logit_bound) > 60 {
                 return Err(Error::Calibration("the output logit needs more than 60 bits; lower weight_bits".into()));
             }
         }
@@ -296,7 +306,17 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         hi = yhi.iter().map(|v| (v >> shift).max(0)).collect();
         in_scale = acc_scale - shift;
     }
-    Ok(QuantizedModel { input_scale: cfg.input_bits, features, layers, output_scale: in_scale, sigmoid: model.sigmoid, compare_bits: 64 })
+    // logit - threshold <= 2 * logit_bound for every admissible threshold.
+    let compare_bits = even(bits_for(2 * logit_bound));
+    Ok(QuantizedModel {
+        input_scale: cfg.input_bits,
+        features,
+        layers,
+        output_scale: in_scale,
+        sigmoid: model.sigmoid,
+        logit_bound: logit_bound as i64,
+        compare_bits,
+    })
 }
 
 #[cfg(test)]

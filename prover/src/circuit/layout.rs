@@ -39,7 +39,8 @@ pub struct CellRef {
 pub enum Gate {
     /// `b[1] = b[0] + w[1] * a[1]`: one multiply-accumulate step of a dot product with fixed weights.
     Mac = 0,
-    /// `b[0] = w[0]`: a fixed constant (chain biases, Poseidon constants, the model id).
+    /// `b[0] = w[0] + instance[0]`: a fixed constant (chain biases, Poseidon constants, the model
+    /// id) or, in rows 0..5 where `w = 0`, a public input. The instance column is zero elsewhere.
     Bias = 1,
     /// Two steps of a binary running sum zig-zagging over the row: `a[0] - 2 b[0]` and
     /// `b[0] - 2 a[1]` are bits.
@@ -106,7 +107,7 @@ pub struct Layout {
     pub gates: Vec<[bool; GATES]>,
     /// Copy constraints between advice cells.
     pub copies: Vec<(CellRef, CellRef)>,
-    /// `(cell, i)`: the cell equals instance `i`.
+    /// `(cell, i)`: the cell equals public input `i` (held in `b` at row `i`).
     pub instances: Vec<(CellRef, usize)>,
     /// Representative cells per gadget.
     pub marks: Vec<(Gadget, CellRef)>,
@@ -250,24 +251,36 @@ impl Layout {
         CellRef { col: Col::B, row: out }
     }
 
-    /// Poseidon hash (see [`poseidon::hash`]) of the given cells; returns the output cell.
-    fn poseidon(&mut self, inputs: &[CellRef]) -> CellRef {
+    /// Poseidon hash (see [`poseidon::hash`]) of the given cells followed by `salt`; returns the
+    /// output cell. The salt is a free witness: where it enters the zero state it is written
+    /// straight into the first round's row as `salt + c`, costing no row of its own.
+    fn poseidon(&mut self, cells: &[CellRef], salt: Fr) -> CellRef {
         let p = poseidon::params();
+        let mut inputs: Vec<Option<CellRef>> = cells.iter().copied().map(Some).collect();
+        inputs.push(None);
         let mut state: [Option<CellRef>; 3] = [None; 3];
         for chunk in inputs.chunks(2) {
-            // u_j = s_j + in_j + c_0j
-            let mut u = [CellRef { col: Col::A, row: 0 }; 3];
-            for j in 0..3 {
+            // u_j = s_j + in_j + c_0j: a cell, or a free value (the salt entering the zero state).
+            let mut u: [std::result::Result<CellRef, Fr>; 3] = [Err(Fr::ZERO); 3];
+            for (j, uj) in u.iter_mut().enumerate() {
+                let c = p.round_constants[0][j];
                 let mut terms = Vec::new();
                 if let Some(s) = state[j] {
                     terms.push((Fr::ONE, s));
                 }
-                if j > 0 {
-                    if let Some(x) = chunk.get(j - 1) {
-                        terms.push((Fr::ONE, *x));
+                match (j, chunk.get(j.wrapping_sub(1))) {
+                    (1.., Some(Some(x))) => terms.push((Fr::ONE, *x)),
+                    (1.., Some(None)) if terms.is_empty() => {
+                        *uj = Err(salt + c);
+                        continue;
                     }
+                    (1.., Some(None)) => {
+                        let cell = self.free(salt);
+                        terms.push((Fr::ONE, cell));
+                    }
+                    _ => {}
                 }
-                u[j] = self.dot(p.round_constants[0][j], &terms);
+                *uj = Ok(self.dot(c, &terms));
             }
             let rounds = p.round_constants.len();
             let first = self.a.len();
@@ -275,7 +288,10 @@ impl Layout {
                 self.new_row();
             }
             for (i, c) in u.iter().enumerate() {
-                self.copy(*c, CellRef { col: Col::A, row: first + i });
+                match c {
+                    Ok(cell) => self.copy(*cell, CellRef { col: Col::A, row: first + i }),
+                    Err(v) => self.a[first + i] = *v,
+                }
             }
             for r in 0..rounds {
                 let base = first + 3 * r;
@@ -333,6 +349,13 @@ impl Layout {
             }
         };
         let checked = witness.is_some();
+        // Rows 0..INSTANCE_COUNT: the public inputs, `b[i] = instance[i]` through the bias gate.
+        for _ in 0..INSTANCE_COUNT {
+            let r = l.new_row();
+            l.enable(Gate::Bias, r);
+        }
+        // The threshold is used in place (the output chain subtracts b[1]).
+        l.b[1] = fr_from_i128(wit.public.threshold_q);
 
         // Features: X' = X - offset, range-checked to its calibrated width.
         let mut feats = Vec::with_capacity(n);
@@ -366,9 +389,7 @@ impl Layout {
         }
         words.push(l.dot(Fr::ZERO, &terms));
         l.marks.push((Gadget::Packing, CellRef { col: Col::B, row: words[0].row - 1 }));
-        let salt = l.free(wit.salt);
-        words.push(salt);
-        let commitment = l.poseidon(&words);
+        let commitment = l.poseidon(&words, wit.salt);
         l.instances.push((commitment, 0));
 
         // Layers.
@@ -376,13 +397,7 @@ impl Layout {
         let last = model.layers.len() - 1;
         for (li, layer) in model.layers.iter().enumerate() {
             let mut next = Vec::new();
-            let tcell = if li == last {
-                let c = l.free(fr_from_i128(wit.public.threshold_q));
-                l.instances.push((c, 1));
-                Some(c)
-            } else {
-                None
-            };
+            let tcell = (li == last).then_some(CellRef { col: Col::B, row: 1 });
             for (j, (row, bias)) in layer.weights.iter().zip(&layer.bias).enumerate() {
                 // The first layer sees X' = X - offset: fold the offsets into the bias.
                 let mut b = i128::from(*bias);
@@ -461,7 +476,15 @@ impl Layout {
         let id = l.constant(model_id);
         l.instances.push((id, 4));
         l.marks.push((Gadget::ModelId, id));
+        l.instances.push((CellRef { col: Col::B, row: 1 }, 1));
         debug_assert_eq!(l.instances.len(), INSTANCE_COUNT);
+        for (cell, i) in l.instances.clone() {
+            if cell == (CellRef { col: Col::B, row: i }) {
+                continue;
+            }
+            l.b[i] = l.value(cell);
+            l.copies.push((CellRef { col: Col::B, row: i }, cell));
+        }
         Ok(l)
     }
 }

@@ -34,7 +34,7 @@ impl Circuit<Fr> for CreditCircuit {
 
     fn synthesize(&self, config: CreditConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
         let l = &self.layout;
-        let cells = layouter.assign_region(
+        layouter.assign_region(
             || "credit",
             |mut region| {
                 let mut a_cells: Vec<Cell> = Vec::with_capacity(l.rows());
@@ -56,12 +56,8 @@ impl Circuit<Fr> for CreditCircuit {
                 for (x, y) in &l.copies {
                     region.constrain_equal(cell(x), cell(y));
                 }
-                Ok(l.instances.iter().map(|(c, i)| (cell(c), *i)).collect::<Vec<_>>())
+                Ok(())
             },
-        )?;
-        for (cell, i) in cells {
-            layouter.constrain_instance(cell, config.instance, i);
-        }
-        Ok(())
+        )
     }
 }
