@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, clippy (-D warnings), every Rust test in release
+# The whole test suite, as CI runs it: the pinned Node tools, formatting, clippy (-D warnings), every Rust test in release
 # mode (one profile for tests, demo and bench), then the benchmark, whose figures land in
 # target/bench.json (measured, never asserted on time). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target
+
+echo "== node tools (pinned solc-js shim)"
+./scripts/setup-node-tools.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

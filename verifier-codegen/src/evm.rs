@@ -1,0 +1,95 @@
+//! A minimal embedded EVM (revm) to deploy verifiers and measure verification gas.
+//!
+//! The fork is pinned to Osaka (mainnet since December 2025): its 2^24 per-transaction gas cap
+//! and EIP-7883 modexp pricing apply to every figure measured here.
+
+use revm::context::{Context, TxEnv};
+use revm::context_interface::result::{ExecutionResult, Output};
+use revm::database::{CacheDB, EmptyDB};
+use revm::primitives::hardfork::SpecId;
+use revm::primitives::{Address, Bytes, TxKind};
+use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
+
+use crate::error::{Error, Result};
+
+/// The fork every gas figure is measured on.
+pub const SPEC: SpecId = SpecId::OSAKA;
+/// Gas limit of measured transactions (below Osaka's 2^24 cap).
+pub const TX_GAS_LIMIT: u64 = 16_000_000;
+
+/// Outcome of a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// Whether execution succeeded (did not revert or halt).
+    pub success: bool,
+    /// Transaction gas used (intrinsic 21k + calldata + execution).
+    pub gas_used: u64,
+    /// Return or revert data.
+    pub output: Vec<u8>,
+}
+
+impl CallOutcome {
+    /// Succeeded and returned ABI `true`.
+    pub fn returned_true(&self) -> bool {
+        self.success && self.output.len() == 32 && self.output[31] == 1 && self.output[..31].iter().all(|b| *b == 0)
+    }
+}
+
+/// An in-memory chain.
+pub struct Evm {
+    db: CacheDB<EmptyDB>,
+    caller: Address,
+}
+
+impl Default for Evm {
+    fn default() -> Self {
+        Evm { db: CacheDB::new(EmptyDB::default()), caller: Address::with_last_byte(0xca) }
+    }
+}
+
+impl Evm {
+    /// A fresh chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult> {
+        let mut evm = Context::mainnet()
+            .with_db(&mut self.db)
+            .modify_cfg_chained(|cfg| {
+                cfg.spec = SPEC;
+                cfg.disable_nonce_check = true;
+                cfg.limit_contract_code_size = Some(usize::MAX);
+            })
+            .build_mainnet();
+        let tx = TxEnv::builder()
+            .caller(self.caller)
+            .kind(kind)
+            .data(Bytes::from(data))
+            .gas_limit(TX_GAS_LIMIT)
+            .build()
+            .map_err(|e| Error::Evm(format!("{e:?}")))?;
+        evm.transact_commit(tx).map_err(|e| Error::Evm(format!("{e:?}")))
+    }
+
+    /// Deploy init code; returns the address and the deployment gas.
+    pub fn deploy(&mut self, name: &str, creation: &[u8]) -> Result<(Address, u64)> {
+        match self.transact(TxKind::Create, creation.to_vec())? {
+            ExecutionResult::Success { output: Output::Create(_, Some(addr)), gas, .. } => Ok((addr, gas.tx_gas_used())),
+            other => Err(Error::Deploy { contract: name.into(), reason: format!("{other:?}") }),
+        }
+    }
+
+    /// Call a contract.
+    pub fn call(&mut self, to: Address, calldata: &[u8]) -> Result<CallOutcome> {
+        Ok(match self.transact(TxKind::Call(to), calldata.to_vec())? {
+            ExecutionResult::Success { gas, output, .. } => {
+                CallOutcome { success: true, gas_used: gas.tx_gas_used(), output: output.into_data().to_vec() }
+            }
+            ExecutionResult::Revert { gas, output, .. } => {
+                CallOutcome { success: false, gas_used: gas.tx_gas_used(), output: output.to_vec() }
+            }
+            ExecutionResult::Halt { gas, .. } => CallOutcome { success: false, gas_used: gas.tx_gas_used(), output: vec![] },
+        })
+    }
+}
