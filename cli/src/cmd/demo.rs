@@ -104,6 +104,45 @@ pub fn run(a: Args) -> Result<()> {
         eyre::bail!("a tampered proof was accepted");
     }
     println!("   verify again with: zkcredit verify --proof {}", proof_path.display());
+    evm_verify(&a.out, &keys, &proof, &instances)
+}
+
+/// Step 5: verify on an embedded EVM (revm, Osaka) with snark-verifier's verifier for this key.
+fn evm_verify(
+    out: &std::path::Path,
+    keys: &zkcredit_prover::prove::SetupOutput,
+    proof: &[u8],
+    instances: &[zkcredit_prover::field::Fr],
+) -> Result<()> {
+    use zkcredit_verifier_codegen::{baseline, evm::Evm, solc};
+    let source = baseline::solidity(&keys.params, keys.pk.get_vk());
+    let sol_path = out.join("SnarkVerifierBaseline.sol");
+    std::fs::write(&sol_path, &source).with_context(|| format!("writing {}", sol_path.display()))?;
+    let compiled = match solc::compile(&source, "Halo2Verifier", false) {
+        Ok(c) => c,
+        Err(e @ zkcredit_verifier_codegen::Error::Solc { .. }) => {
+            println!("5. EVM      skipped: {e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut chain = Evm::new();
+    let (addr, deploy_gas) = chain.deploy("Halo2Verifier", &compiled.creation)?;
+    let genuine = chain.call(addr, &baseline::calldata(instances, proof))?;
+    let mut tampered = proof.to_vec();
+    tampered[7] ^= 1;
+    let bad = chain.call(addr, &baseline::calldata(instances, &tampered))?;
+    println!(
+        "5. EVM      revm ({:?}): verifier deployed ({} bytes, {deploy_gas} gas); proof accepted for {} gas; tampered proof {}",
+        zkcredit_verifier_codegen::evm::SPEC,
+        compiled.runtime.len(),
+        genuine.gas_used,
+        if bad.success { "ACCEPTED" } else { "reverted" }
+    );
+    if !genuine.success || bad.success {
+        eyre::bail!("on-chain verification disagrees with native verification");
+    }
+    println!("   verifier source: {} (snark-verifier 0.2.7 baseline)", sol_path.display());
     Ok(())
 }
 
