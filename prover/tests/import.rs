@@ -94,3 +94,26 @@ fn ptau_import_checks_size_contribution_and_integrity() {
     assert!(err.to_string().contains("cut.ptau"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn halo2_raw_params_are_accepted_and_downsized() {
+    use halo2_proofs::halo2curves::bn256::Bn256;
+    use halo2_proofs::poly::commitment::Params;
+    use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+    use rand::SeedableRng;
+    let dir = std::env::temp_dir().join(format!("zkc-params-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("k8.params");
+    let params = ParamsKZG::<Bn256>::setup(8, rand_chacha::ChaCha20Rng::seed_from_u64(1));
+    let mut bytes = Vec::new();
+    params.write_custom(&mut bytes, halo2_proofs::SerdeFormat::RawBytes).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    let src = SrsSource::from_file(&path).unwrap();
+    assert!(matches!(src, SrsSource::Halo2Params(_)));
+    let (p, info) = src.load(6).unwrap();
+    assert_eq!((p.k(), info.kind.as_str(), info.max_k), (6, "halo2-params", 8));
+    assert!(src.load(9).unwrap_err().to_string().contains("supports k <= 8"));
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(src.load(6).unwrap_err().to_string().contains("k8.params"));
+    std::fs::remove_dir_all(&dir).ok();
+}
