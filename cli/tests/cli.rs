@@ -90,8 +90,9 @@ const BORROWER: &str = "0x00000000000000000000000000000000000000b0";
 
 /// `zkcredit prove` with a model, a key directory, an applicant and extra arguments.
 fn prove_cmd(model: &str, keys: &str, input: &str, extra: &[&str]) -> Output {
-    let out = p("never.json");
-    let mut args = vec!["prove", "--model", model, "--keys", keys, "--input", input, "--out", &out];
+    let out = if extra.contains(&"--out") { vec![] } else { vec!["--out".to_string(), p("never.json")] };
+    let mut args = vec!["prove", "--model", model, "--keys", keys, "--input", input];
+    args.extend(out.iter().map(String::as_str));
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -105,11 +106,25 @@ fn sample(n: u32) -> String {
 }
 
 #[test]
+fn commit_then_prove_with_the_same_salt_binds_the_attested_commitment() {
+    let o = run(&["commit", "--model", &p("model.json"), "--input", &sample(5), "--out", &p("commitment.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("commitment.json")).unwrap()).unwrap();
+    let salt = c["salt"].as_str().unwrap();
+    let out = p("salted-proof.json");
+    let o = prove_cmd(&p("model.json"), &p("keys"), &sample(5), &["--borrower", BORROWER, "--salt", salt, "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(proof["instances"][0], c["feature_commitment"]);
+    assert_eq!(proof["public"]["feature_commitment"], c["feature_commitment"]);
+}
+
+#[test]
 fn help_lists_every_subcommand() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
-    for c in ["compile", "setup", "prove", "verify", "bench", "demo"] {
+    for c in ["compile", "commit", "setup", "prove", "verify", "bench", "demo"] {
         assert!(out.contains(c), "--help lacks {c}");
     }
 }

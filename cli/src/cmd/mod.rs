@@ -1,6 +1,7 @@
 //! Subcommands.
 
 mod bench;
+mod commit;
 mod compile;
 mod demo;
 mod prove;
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Quantize and calibrate an ONNX model; write the compiled model and a fidelity report.
     Compile(compile::Args),
+    /// Compute the feature commitment (and salt) a data provider attests to.
+    Commit(commit::Args),
     /// Generate proving and verifying keys from an SRS.
     Setup(setup::Args),
     /// Prove that an applicant passes the threshold.
@@ -45,6 +48,7 @@ impl Command {
     pub fn run(self) -> eyre::Result<()> {
         match self {
             Command::Compile(a) => compile::run(a),
+            Command::Commit(a) => commit::run(a),
             Command::Setup(a) => setup::run(a),
             Command::Prove(a) => prove::run(a),
             Command::Verify(a) => verify::run(a),
