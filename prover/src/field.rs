@@ -1,7 +1,6 @@
 //! Conversions between integers, field elements and the 0x-hex words used in artifacts.
 
 pub use halo2_proofs::halo2curves::bn256::Fr;
-pub use halo2_proofs::halo2curves::ff::FromUniformBytes;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 
 use crate::error::Error;

@@ -19,7 +19,6 @@ use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
 use crate::artifact::{self, ArtifactHeader};
 use crate::circuit::{CreditCircuit, CreditConfig, Layout, Witness};
-use crate::digest::hex32;
 use crate::error::{Error, Result};
 use crate::field::{fr_from_hex, fr_to_hex, pow2};
 use crate::model::CompiledModel;
@@ -209,6 +208,13 @@ pub fn feature_commitment(q: &QuantizedModel, features: &[i64], salt: Fr) -> Fr 
     poseidon::hash(&words)
 }
 
+/// A uniformly random commitment salt.
+pub fn random_salt(rng: &mut impl RngCore) -> Fr {
+    let mut wide = [0u8; 64];
+    rng.fill_bytes(&mut wide);
+    <Fr as halo2_proofs::halo2curves::ff::FromUniformBytes<64>>::from_uniform_bytes(&wide)
+}
+
 /// What to prove.
 #[derive(Clone, Debug)]
 pub struct ProveRequest {
@@ -234,11 +240,7 @@ pub fn witness(model: &CompiledModel, req: &ProveRequest, rng: &mut impl RngCore
     if trace.logit < t {
         return Err(Error::BelowThreshold { score, threshold: req.threshold, logit_q: trace.logit, threshold_q: t });
     }
-    let salt = req.salt.unwrap_or_else(|| {
-        let mut wide = [0u8; 64];
-        rng.fill_bytes(&mut wide);
-        <Fr as halo2_proofs::halo2curves::ff::FromUniformBytes<64>>::from_uniform_bytes(&wide)
-    });
+    let salt = req.salt.unwrap_or_else(|| random_salt(rng));
     let public = PublicInputs {
         feature_commitment: feature_commitment(q, &x, salt),
         threshold_q: t,
@@ -325,9 +327,4 @@ pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u
 pub fn shape(vk: &VerifyingKey<G1Affine>) -> (usize, usize, usize) {
     let cs = vk.cs();
     (cs.num_advice_columns(), cs.num_fixed_columns(), cs.lookups().len())
-}
-
-/// Digest helper for callers that only hold a key header.
-pub fn digest_hex(bytes: &[u8; 32]) -> String {
-    hex32(bytes)
 }

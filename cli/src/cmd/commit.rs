@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use eyre::{Context, Result};
 use serde_json::json;
-use zkcredit_prover::field::{fr_from_hex, fr_to_hex, Fr};
+use zkcredit_prover::field::{fr_from_hex, fr_to_hex};
 use zkcredit_prover::model::CompiledModel;
-use zkcredit_prover::prove::feature_commitment;
+use zkcredit_prover::prove::{feature_commitment, random_salt};
 
 /// Compute the Poseidon commitment to an applicant's features (what a data provider attests to).
 /// Writes the commitment and its salt; keep the salt private and pass it to `prove --salt`.
@@ -33,11 +33,7 @@ pub fn run(a: Args) -> Result<()> {
     let x = q.quantize_features(&model.applicant_inputs(&a.input)?)?;
     let salt = match a.salt.as_deref() {
         Some(s) => fr_from_hex("--salt", s)?,
-        None => {
-            let mut wide = [0u8; 64];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut wide);
-            <Fr as zkcredit_prover::field::FromUniformBytes<64>>::from_uniform_bytes(&wide)
-        }
+        None => random_salt(&mut rand::rngs::OsRng),
     };
     let c = feature_commitment(q, &x, salt);
     let doc = json!({ "model_digest": model.digest, "feature_commitment": fr_to_hex(&c), "salt": fr_to_hex(&salt) });

@@ -97,7 +97,7 @@ pub fn run(a: Args) -> Result<()> {
     tampered[proof.len() / 2] ^= 1;
     let rejected = verify(&keys.params, vk, &tampered, &instances).is_err();
     let mut other = instances.clone();
-    other[2] += halo2_proofs_fr_one();
+    other[2] += zkcredit_prover::field::Fr::one();
     let replay_rejected = verify(&keys.params, vk, &proof, &other).is_err();
     println!("4. verify   {}: valid; flipped byte rejected: {rejected}; other borrower rejected: {replay_rejected}", proof_path.display());
     if !(rejected && replay_rejected) {
@@ -144,8 +144,4 @@ fn evm_verify(
     }
     println!("   verifier source: {} (snark-verifier 0.2.7 baseline)", sol_path.display());
     Ok(())
-}
-
-fn halo2_proofs_fr_one() -> zkcredit_prover::field::Fr {
-    zkcredit_prover::field::Fr::one()
 }
