@@ -30,6 +30,9 @@ pub enum Error {
         /// Revert or halt reason.
         reason: String,
     },
+    /// The verifying key uses a feature the generator does not support.
+    #[error("unsupported circuit for the Solidity verifier: {0}")]
+    Unsupported(String),
 }
 
 /// Result alias.

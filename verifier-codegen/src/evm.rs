@@ -4,7 +4,7 @@
 //! and EIP-7883 modexp pricing apply to every figure measured here.
 
 use revm::context::{Context, TxEnv};
-use revm::context_interface::result::{ExecutionResult, Output};
+use revm::context_interface::result::{ExecutionResult, Output, ResultGas};
 use revm::database::{CacheDB, EmptyDB};
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, TxKind};
@@ -22,8 +22,11 @@ pub const TX_GAS_LIMIT: u64 = 16_000_000;
 pub struct CallOutcome {
     /// Whether execution succeeded (did not revert or halt).
     pub success: bool,
-    /// Transaction gas used (intrinsic 21k + calldata + execution).
+    /// Transaction gas used: intrinsic 21k + calldata + execution, or the EIP-7623 calldata
+    /// floor when that is higher.
     pub gas_used: u64,
+    /// Execution gas alone: transaction gas before the floor, minus the intrinsic gas.
+    pub exec_gas: u64,
     /// Return or revert data.
     pub output: Vec<u8>,
 }
@@ -82,14 +85,27 @@ impl Evm {
 
     /// Call a contract.
     pub fn call(&mut self, to: Address, calldata: &[u8]) -> Result<CallOutcome> {
+        let intrinsic = intrinsic_gas(calldata);
+        let outcome = |success: bool, gas: &ResultGas, output: Vec<u8>| CallOutcome {
+            success,
+            gas_used: gas.tx_gas_used(),
+            exec_gas: gas.total_gas_spent().saturating_sub(intrinsic),
+            output,
+        };
         Ok(match self.transact(TxKind::Call(to), calldata.to_vec())? {
-            ExecutionResult::Success { gas, output, .. } => {
-                CallOutcome { success: true, gas_used: gas.tx_gas_used(), output: output.into_data().to_vec() }
-            }
-            ExecutionResult::Revert { gas, output, .. } => {
-                CallOutcome { success: false, gas_used: gas.tx_gas_used(), output: output.to_vec() }
-            }
-            ExecutionResult::Halt { gas, .. } => CallOutcome { success: false, gas_used: gas.tx_gas_used(), output: vec![] },
+            ExecutionResult::Success { gas, output, .. } => outcome(true, &gas, output.into_data().to_vec()),
+            ExecutionResult::Revert { gas, output, .. } => outcome(false, &gas, output.to_vec()),
+            ExecutionResult::Halt { gas, .. } => outcome(false, &gas, vec![]),
         })
     }
+}
+
+/// Intrinsic gas of a call: 21,000 plus 16 per non-zero and 4 per zero calldata byte.
+pub fn intrinsic_gas(calldata: &[u8]) -> u64 {
+    21_000 + calldata_gas(calldata)
+}
+
+/// Standard calldata gas: 16 per non-zero byte, 4 per zero byte.
+pub fn calldata_gas(calldata: &[u8]) -> u64 {
+    calldata.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()
 }

@@ -1,15 +1,27 @@
 //! # zkcredit-verifier-codegen
 //!
-//! On-chain verification of zkcredit proofs.
+//! On-chain verification of zkcredit proofs. The flow: a verifying key becomes a [`Protocol`]
+//! (what the proof contains and how it is checked), the [`codegen`] generator turns it into a
+//! Solidity verifier (askama templates under `templates/`), [`solc`] compiles it with the pinned
+//! solc-js shim, and [`evm`] deploys and calls it in an embedded revm chain to measure gas
+//! ([`gas`]). [`baseline`] builds snark-verifier's verifier for the same key, the reference the
+//! generated one is measured against.
 //!
-//! - [`solc`]: compile Solidity with the pinned solc-js shim through foundry-compilers.
-//! - [`evm`]: an embedded revm chain (Osaka) to deploy verifiers and measure gas.
-//! - [`baseline`]: snark-verifier's generated verifier for the same key, the reference that
-//!   zkcredit's own generator is compared against.
+//! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key.
+//! - [`yul`]: Yul literals and the quotient expression.
+//! - [`codegen`]: the Solidity generator.
+//! - [`abi`]: calldata of `verifyProof(bytes,uint256[])`.
+//! - [`solc`], [`evm`], [`baseline`].
 
+pub mod abi;
 pub mod baseline;
+pub mod codegen;
 pub mod error;
 pub mod evm;
+pub mod protocol;
 pub mod solc;
+pub mod yul;
 
+pub use codegen::{generate, Generated, Options, Provenance};
 pub use error::{Error, Result};
+pub use protocol::Protocol;
