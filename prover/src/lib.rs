@@ -12,10 +12,12 @@
 //!    [`poseidon`], dense layers with fixed weights, rescale remainders, ReLU, the threshold
 //!    comparison, address and nonce binding).
 //! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs, verification.
-//! 5. [`public`]: the public-input ABI shared with the contracts.
+//! 5. [`public`]: the public-input ABI shared with the contracts; [`abi`]: the verifier call's
+//!    calldata, carried in every proof file.
 //!
 //! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`].
 
+pub mod abi;
 pub mod artifact;
 pub mod circuit;
 pub mod dataset;

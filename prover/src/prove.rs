@@ -150,6 +150,9 @@ pub struct ProofFile {
     pub public: PublicJson,
     /// The SRS the keys were made with.
     pub srs: SrsInfo,
+    /// Ready calldata (0x-hex) of `verifyProof(bytes,uint256[])` on the generated verifier.
+    #[serde(default)]
+    pub calldata: String,
 }
 
 impl ProofFile {
@@ -275,6 +278,7 @@ pub fn prove(
         instances: instances.iter().map(fr_to_hex).collect(),
         public: PublicJson::new(&wit.public, req.threshold),
         srs: srs.clone(),
+        calldata: format!("0x{}", hex::encode(crate::abi::calldata(&proof, &instances))),
     };
     Ok((file, score))
 }

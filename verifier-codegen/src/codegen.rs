@@ -36,6 +36,18 @@ pub struct Provenance {
     pub srs: String,
 }
 
+impl Provenance {
+    /// From a key's artifact header: its model digest and SRS origin.
+    pub fn from_header(header: &zkcredit_prover::artifact::ArtifactHeader) -> Self {
+        let srs = &header.srs;
+        let mut text = format!("{} {} (keccak {}, max k {})", srs.kind, srs.source, srs.keccak, srs.max_k);
+        if srs.insecure {
+            text += " INSECURE: development only, never deploy";
+        }
+        Provenance { model_digest: header.model_digest.clone(), srs: text }
+    }
+}
+
 /// Generator options.
 #[derive(Clone, Debug)]
 pub struct Options {

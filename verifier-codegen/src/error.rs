@@ -30,6 +30,14 @@ pub enum Error {
         /// Revert or halt reason.
         reason: String,
     },
+    /// A verifier rejected the proof being measured.
+    #[error("{verifier} rejected the proof (output {output})")]
+    Rejected {
+        /// Which verifier.
+        verifier: String,
+        /// Its return or revert data.
+        output: String,
+    },
     /// The verifying key uses a feature the generator does not support.
     #[error("unsupported circuit for the Solidity verifier: {0}")]
     Unsupported(String),

@@ -10,14 +10,14 @@
 //! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key.
 //! - [`yul`]: Yul literals and the quotient expression.
 //! - [`codegen`]: the Solidity generator.
-//! - [`abi`]: calldata of `verifyProof(bytes,uint256[])`.
+//! - [`gas`]: both verifiers on one proof in one chain, with a breakdown.
 //! - [`solc`], [`evm`], [`baseline`].
 
-pub mod abi;
 pub mod baseline;
 pub mod codegen;
 pub mod error;
 pub mod evm;
+pub mod gas;
 pub mod protocol;
 pub mod solc;
 pub mod yul;
@@ -25,3 +25,4 @@ pub mod yul;
 pub use codegen::{generate, Generated, Options, Provenance};
 pub use error::{Error, Result};
 pub use protocol::Protocol;
+pub use zkcredit_prover::abi;

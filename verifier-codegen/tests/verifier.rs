@@ -1,0 +1,271 @@
+//! zkcredit's generated verifier for the German Credit MLP, compiled with the pinned solc and run
+//! in revm: it accepts genuine proofs, rejects every mutation of proof, public inputs and
+//! calldata shape (including x + r, which snark-verifier accepts), fails cheaply, agrees with
+//! snark-verifier on the same key, and its gas, bytecode and calldata sizes are snapshot-tested.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_proofs::plonk::VerifyingKey;
+use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use rand::{Rng, SeedableRng};
+use revm::primitives::Address;
+use sha3::{Digest, Keccak256};
+use zkcredit_prover::artifact::ArtifactHeader;
+use zkcredit_prover::model::compile;
+use zkcredit_prover::prove::{prove, setup, NoProgress, ProveRequest};
+use zkcredit_prover::quantize::QuantConfig;
+use zkcredit_prover::srs::SrsSource;
+use zkcredit_verifier_codegen::evm::{CallOutcome, Evm};
+use zkcredit_verifier_codegen::{abi, baseline, gas, generate, solc, Options, Protocol, Provenance};
+
+struct Fixture {
+    params: ParamsKZG<Bn256>,
+    vk: VerifyingKey<G1Affine>,
+    header: ArtifactHeader,
+    proof: Vec<u8>,
+    instances: Vec<Fr>,
+    ours: solc::Compiled,
+    theirs: solc::Compiled,
+    source: String,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let ex = root().join("examples");
+        let gc = ex.join("german-credit");
+        let model = compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5)
+            .unwrap();
+        let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
+        let features = model.applicant_inputs(&gc.join("samples/applicant6.json")).unwrap();
+        let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 5, salt: None };
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let (file, _) = prove(&model, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rng, &NoProgress).unwrap();
+        let (proof, instances) = file.decode(&gc).unwrap();
+        assert_eq!(file.calldata, format!("0x{}", hex::encode(abi::calldata(&proof, &instances))));
+        let vk = keys.pk.get_vk().clone();
+        let protocol = Protocol::from_vk(&keys.params, &vk, instances.len()).unwrap();
+        let source = generate(&protocol, &Options::new(Provenance::from_header(&keys.header))).unwrap().verifier;
+        let ours = solc::compile(&source, "ZkCreditVerifier", true).unwrap();
+        let theirs = solc::compile(&baseline::solidity(&keys.params, &vk), "Halo2Verifier", false).unwrap();
+        Fixture { params: keys.params, vk, header: keys.header, proof, instances, ours, theirs, source }
+    })
+}
+
+fn deploy(code: &[u8]) -> (Evm, Address) {
+    let mut chain = Evm::new();
+    let (addr, _) = chain.deploy("verifier", code).unwrap();
+    (chain, addr)
+}
+
+fn selector(sig: &str) -> Vec<u8> {
+    Keccak256::digest(sig.as_bytes())[..4].to_vec()
+}
+
+/// `word += r` on a 32-byte big-endian word.
+fn add_modulus(word: &mut [u8]) {
+    let r = hex::decode("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001").unwrap();
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let s = u16::from(word[i]) + u16::from(r[i]) + carry;
+        word[i] = s as u8;
+        carry = s >> 8;
+    }
+}
+
+/// A rejection must not burn the gas: well under the genuine verification's cost.
+fn assert_rejected_cheaply(out: &CallOutcome, what: &str) {
+    assert!(!out.returned_true(), "{what}: accepted");
+    assert!(out.gas_used < 300_000, "{what}: rejection used {} gas", out.gas_used);
+}
+
+#[test]
+fn genuine_proof_accepted_and_1000_mutations_rejected() {
+    let f = fixture();
+    let (mut chain, addr) = deploy(&f.ours.creation);
+    let genuine = chain.call(addr, &abi::calldata(&f.proof, &f.instances)).unwrap();
+    assert!(genuine.returned_true(), "genuine proof rejected: {:?}", genuine);
+
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1000);
+    let mut accepted = 0;
+    let mut reverted = 0;
+    for i in 0..1000 {
+        let mut bad = f.proof.clone();
+        if i % 2 == 0 {
+            let pos = rng.gen_range(0..bad.len());
+            bad[pos] ^= rng.gen_range(1..=255u8);
+        } else {
+            let w = rng.gen_range(0..bad.len() / 32);
+            rng.fill(&mut bad[32 * w..32 * w + 32]);
+        }
+        let out = chain.call(addr, &abi::calldata(&bad, &f.instances)).unwrap();
+        assert_rejected_cheaply(&out, &format!("mutation {i}"));
+        accepted += usize::from(out.returned_true());
+        reverted += usize::from(!out.success);
+    }
+    assert_eq!(accepted, 0);
+    // Most random words are off the curve or >= r and revert with MalformedProof; the rest
+    // reach the pairing and return false.
+    assert!(reverted > 0 && reverted < 1000, "reverted {reverted} of 1000");
+}
+
+#[test]
+fn every_public_input_is_bound_and_must_be_below_r() {
+    let f = fixture();
+    let (mut chain, addr) = deploy(&f.ours.creation);
+    for i in 0..f.instances.len() {
+        let mut bad = f.instances.clone();
+        bad[i] += Fr::one();
+        let out = chain.call(addr, &abi::calldata(&f.proof, &bad)).unwrap();
+        assert_rejected_cheaply(&out, &format!("public input {i} + 1"));
+        assert!(out.success, "a changed but canonical public input returns false rather than reverting");
+
+        let mut cd = abi::calldata(&f.proof, &f.instances);
+        let at = cd.len() - 32 * (f.instances.len() - i);
+        add_modulus(&mut cd[at..at + 32]);
+        let out = chain.call(addr, &cd).unwrap();
+        assert_rejected_cheaply(&out, &format!("public input {i} + r"));
+        let mut expect = selector("PublicInputNotInField(uint256)");
+        expect.extend([0u8; 31]);
+        expect.push(i as u8);
+        assert_eq!(out.output, expect, "public input {i} + r: wrong revert data");
+    }
+}
+
+#[test]
+fn calldata_shape_is_exact() {
+    let f = fixture();
+    let (mut chain, addr) = deploy(&f.ours.creation);
+    let good = abi::calldata(&f.proof, &f.instances);
+    let malformed = selector("MalformedCalldata()");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("one byte short", good[..good.len() - 1].to_vec()),
+        ("one word short", good[..good.len() - 32].to_vec()),
+        ("one extra byte", [good.clone(), vec![0]].concat()),
+        ("one extra word", [good.clone(), vec![0; 32]].concat()),
+        ("proof truncated by a word", abi::calldata(&f.proof[..f.proof.len() - 32], &f.instances)),
+        ("proof extended by a word", abi::calldata(&[f.proof.clone(), vec![1; 32]].concat(), &f.instances)),
+        ("one public input missing", abi::calldata(&f.proof, &f.instances[..f.instances.len() - 1])),
+        ("one public input extra", abi::calldata(&f.proof, &[f.instances.clone(), vec![Fr::one()]].concat())),
+        ("empty", selector("verifyProof(bytes,uint256[])")),
+    ];
+    for (what, cd) in cases {
+        let out = chain.call(addr, &cd).unwrap();
+        assert_rejected_cheaply(&out, what);
+        assert!(!out.success, "{what}: returned instead of reverting");
+        assert!(out.output.is_empty() || out.output == malformed, "{what}: unexpected revert data 0x{}", hex::encode(&out.output));
+    }
+}
+
+#[test]
+fn differential_against_snark_verifier() {
+    let f = fixture();
+    let (mut chain, ours) = deploy(&f.ours.creation);
+    let (theirs, _) = chain.deploy("snark-verifier", &f.theirs.creation).unwrap();
+    let both = |chain: &mut Evm, proof: &[u8], instances: &[Fr]| {
+        let a = chain.call(ours, &abi::calldata(proof, instances)).unwrap().returned_true();
+        let b = chain.call(theirs, &baseline::calldata(instances, proof)).unwrap().success;
+        (a, b)
+    };
+    assert_eq!(both(&mut chain, &f.proof, &f.instances), (true, true), "genuine proof");
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2000);
+    for i in 0..60 {
+        let mut bad = f.proof.clone();
+        let pos = rng.gen_range(0..bad.len());
+        bad[pos] ^= 1 << (i % 8);
+        assert_eq!(both(&mut chain, &bad, &f.instances), (false, false), "bit flip at byte {pos}");
+    }
+    for i in 0..f.instances.len() {
+        let mut bad = f.instances.clone();
+        bad[i] += Fr::one();
+        assert_eq!(both(&mut chain, &f.proof, &bad), (false, false), "public input {i} + 1");
+    }
+    // The documented difference: snark-verifier reduces public inputs mod r, so x + r passes it.
+    let mut ours_cd = abi::calldata(&f.proof, &f.instances);
+    let at = ours_cd.len() - 32 * f.instances.len();
+    add_modulus(&mut ours_cd[at..at + 32]);
+    let mut theirs_cd = baseline::calldata(&f.instances, &f.proof);
+    add_modulus(&mut theirs_cd[..32]);
+    assert!(!chain.call(ours, &ours_cd).unwrap().returned_true(), "ours accepted x + r");
+    assert!(chain.call(theirs, &theirs_cd).unwrap().success, "snark-verifier now rejects x + r: update the docs");
+}
+
+#[test]
+fn separate_verifying_key_contract() {
+    let f = fixture();
+    let protocol = Protocol::from_vk(&f.params, &f.vk, f.instances.len()).unwrap();
+    let mut options = Options::new(Provenance::from_header(&f.header));
+    options.separate_vk = true;
+    let generated = generate(&protocol, &options).unwrap();
+    let key = solc::compile(generated.verifying_key.as_ref().unwrap(), &generated.vk_contract_name, true).unwrap();
+    let verifier = solc::compile(&generated.verifier, &options.contract_name, true).unwrap();
+    let mut chain = Evm::new();
+    let (key_addr, _) = chain.deploy("key", &key.creation).unwrap();
+    let mut init = verifier.creation.clone();
+    init.extend([0u8; 12]);
+    init.extend(key_addr.as_slice());
+    let (addr, _) = chain.deploy("verifier", &init).unwrap();
+    assert!(chain.call(addr, &abi::calldata(&f.proof, &f.instances)).unwrap().returned_true());
+    let mut bad = f.proof.clone();
+    bad[700] ^= 4;
+    assert_rejected_cheaply(&chain.call(addr, &abi::calldata(&bad, &f.instances)).unwrap(), "mutated proof");
+    // A verifier pointed at a contract that is not the key refuses to deploy.
+    let mut wrong = verifier.creation.clone();
+    wrong.extend([0u8; 12]);
+    wrong.extend(addr.as_slice());
+    assert!(chain.deploy("verifier", &wrong).is_err());
+}
+
+#[test]
+fn committed_verifier_matches_the_generator() {
+    let f = fixture();
+    let path = root().join("contracts/ZkCreditVerifier.sol");
+    let hint = "regenerate it with `cargo run --release -p zkcredit-cli -- verifier --out contracts/ZkCreditVerifier.sol` and commit";
+    if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &f.source).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == f.source, "{} differs from the generator's output: {hint}", path.display());
+    assert!(f.source.contains("DO NOT EDIT") && f.source.contains(&f.header.model_digest));
+}
+
+#[test]
+fn gas_snapshot() {
+    let f = fixture();
+    let (report, _) =
+        gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
+    assert!(report.runtime_bytes <= 12_000, "runtime bytecode {} B > 12,000", report.runtime_bytes);
+    assert!(report.verify_gas_tx < report.snark_verifier_verify_gas_tx, "not cheaper than snark-verifier");
+    assert!(report.deploy_gas < report.snark_verifier_deploy_gas);
+    assert!(report.runtime_bytes < report.snark_verifier_runtime_bytes);
+    snapshot(&report);
+}
+
+fn snapshot(report: &gas::GasReport) {
+    let path = root().join("verifier-codegen/tests/snapshots/verifier_gas.json");
+    let now = serde_json::to_value(report).unwrap();
+    if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+    }
+    let hint = format!("rerun with ZKCREDIT_UPDATE_SNAPSHOTS=1 and commit {} if the change is intended", path.display());
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default()).expect(&hint);
+    // Execution gas, sizes and deploy gas are deterministic; transaction gas varies by a few
+    // hundred gas with the proof's zero bytes (calldata pricing).
+    for key in ["fork", "verify_gas_exec", "deploy_gas", "runtime_bytes", "calldata_bytes", "proof_bytes", "snark_verifier_deploy_gas"] {
+        assert_eq!(saved[key], now[key], "{key} changed: {hint}");
+    }
+    for key in ["ec_mul_count", "ec_add_count", "pairing", "modexp", "rest"] {
+        assert_eq!(saved["breakdown"][key], now["breakdown"][key], "breakdown.{key} changed: {hint}");
+    }
+    for key in ["verify_gas_tx", "snark_verifier_verify_gas_tx"] {
+        let (old, new) = (saved[key].as_u64().unwrap_or(0) as f64, now[key].as_u64().unwrap_or(0) as f64);
+        assert!((new - old).abs() <= old * 0.01, "{key} {new} vs snapshot {old}: {hint}");
+    }
+}
+
