@@ -1,9 +1,9 @@
 //! The on-chain verifier's ABI: `verifyProof(bytes proof, uint256[] instances) returns (bool)`.
 //! Proof files carry the ready calldata for this call.
 
+use crate::field::fr_to_be_bytes;
 use halo2_proofs::halo2curves::bn256::Fr;
 use sha3::{Digest, Keccak256};
-use crate::field::fr_to_be_bytes;
 
 /// The function signature.
 pub const VERIFY_SIGNATURE: &str = "verifyProof(bytes,uint256[])";

@@ -40,8 +40,8 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let ex = root().join("examples");
         let gc = ex.join("german-credit");
-        let model = compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5)
-            .unwrap();
+        let model =
+            compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5).unwrap();
         let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
         let features = model.applicant_inputs(&gc.join("samples/applicant6.json")).unwrap();
         let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 5, salt: None };
@@ -226,7 +226,7 @@ fn separate_verifying_key_contract() {
 fn committed_verifier_matches_the_generator() {
     let f = fixture();
     let path = root().join("contracts/ZkCreditVerifier.sol");
-    let hint = "regenerate it with `cargo run --release -p zkcredit-cli -- verifier --out contracts/ZkCreditVerifier.sol` and commit";
+    let hint = "regenerate it with `cargo run --release -p zkcredit -- verifier --out contracts/ZkCreditVerifier.sol` and commit";
     if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &f.source).unwrap();
     }
@@ -238,8 +238,7 @@ fn committed_verifier_matches_the_generator() {
 #[test]
 fn gas_snapshot() {
     let f = fixture();
-    let (report, _) =
-        gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
+    let (report, _) = gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
     assert!(report.runtime_bytes <= 12_000, "runtime bytecode {} B > 12,000", report.runtime_bytes);
     assert!(report.verify_gas_tx < report.snark_verifier_verify_gas_tx, "not cheaper than snark-verifier");
     assert!(report.deploy_gas < report.snark_verifier_deploy_gas);
@@ -268,4 +267,3 @@ fn snapshot(report: &gas::GasReport) {
         assert!((new - old).abs() <= old * 0.01, "{key} {new} vs snapshot {old}: {hint}");
     }
 }
-

@@ -4,8 +4,11 @@ mod bench;
 mod commit;
 mod compile;
 mod demo;
+mod gas;
+mod keys;
 mod prove;
 mod setup;
+mod verifier;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -14,7 +17,8 @@ use clap::{Parser, Subcommand};
 /// the borrower's data or the model's weights.
 ///
 /// Typical flow: compile (ONNX + calibration data -> model.json), setup (SRS -> keys),
-/// prove (applicant -> proof.json), verify (proof.json -> accept/reject).
+/// prove (applicant -> proof.json), verify (proof.json -> accept/reject), verifier (key ->
+/// Solidity), gas (on-chain cost in revm).
 /// `zkcredit demo --out DIR` runs all of it on the bundled German Credit model.
 #[derive(Parser, Debug)]
 #[command(name = "zkcredit", version, about, long_about)]
@@ -39,6 +43,10 @@ pub enum Command {
     Verify(verify::Args),
     /// Measure circuit size, setup, prove and verify cost; write JSON.
     Bench(bench::Args),
+    /// Write the Solidity verifier contract for a verifying key.
+    Verifier(verifier::Args),
+    /// Measure on-chain verification gas in revm, side by side with snark-verifier; write JSON.
+    Gas(gas::Args),
     /// Run the whole flow on the bundled German Credit model.
     Demo(demo::Args),
 }
@@ -53,6 +61,8 @@ impl Command {
             Command::Prove(a) => prove::run(a),
             Command::Verify(a) => verify::run(a),
             Command::Bench(a) => bench::run(a),
+            Command::Verifier(a) => verifier::run(a),
+            Command::Gas(a) => gas::run(a),
             Command::Demo(a) => demo::run(a),
         }
     }

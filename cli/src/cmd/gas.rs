@@ -1,0 +1,61 @@
+//! `zkcredit gas`.
+
+use std::path::PathBuf;
+
+use eyre::{Context, Result};
+use zkcredit_prover::prove::{load_params, load_vk, prove, NoProgress, ProofFile, ProveRequest};
+use zkcredit_verifier_codegen::{gas, Options, Provenance};
+
+use super::keys::bundled_model_and_keys;
+
+/// Measure on-chain verification in revm (Osaka): zkcredit's verifier and snark-verifier's for the
+/// same key and proof. Prints a table; with --json also writes the figures. With no --proof, proves
+/// bundled sample applicant 6 on the bundled German Credit model.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Write the report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// A proof file to measure [default: a fresh proof on the bundled model].
+    #[arg(long)]
+    pub proof: Option<PathBuf>,
+    /// Its verifying key [default: vk.bin beside the proof]; params.bin is read beside the key.
+    #[arg(long)]
+    pub vk: Option<PathBuf>,
+    /// Measure the verifier with a separate verifying-key contract (deploy gas includes both).
+    #[arg(long)]
+    pub separate_vk: bool,
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let (params, vk, header, proof, instances) = match &a.proof {
+        Some(path) => {
+            let vk_path = a.vk.clone().unwrap_or_else(|| path.with_file_name("vk.bin"));
+            let (vk, header) = load_vk(&vk_path, None)?;
+            let params = load_params(&vk_path.with_file_name("params.bin"), header.k)?;
+            let file = ProofFile::load(path)?;
+            let (proof, instances) = file.decode(path)?;
+            (params, vk, header, proof, instances)
+        }
+        None => {
+            let (model, keys, inputs) = bundled_model_and_keys()?;
+            let features = model.applicant_inputs(&inputs.join("german-credit/samples/applicant6.json"))?;
+            let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 1, salt: None };
+            let (file, _) = prove(&model, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rand::rngs::OsRng, &NoProgress)?;
+            let (proof, instances) = file.decode(&inputs)?;
+            let _ = std::fs::remove_dir_all(&inputs);
+            (keys.params, keys.pk.get_vk().clone(), keys.header, proof, instances)
+        }
+    };
+    let mut options = Options::new(Provenance::from_header(&header));
+    options.separate_vk = a.separate_vk;
+    let (report, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
+    print!("{}", report.table());
+    if let Some(path) = &a.json {
+        let text = serde_json::to_string_pretty(&report)? + "\n";
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
