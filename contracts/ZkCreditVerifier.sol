@@ -49,7 +49,7 @@ contract ZkCreditVerifier {
             //   0x0500 u (SHPLONK opening point)
             //   0x0520 x^n
             //   0x0540 (x^n - 1) / n
-            //   0x0560..0x0820 values to invert, then their inverses: x - w^i (Lagrange), x^n - 1, u - x w^r, x
+            //   0x0560..0x0820 values to invert, then their inverses: x w^-i - 1 (Lagrange), x^n - 1, u - x w^r, x
             //   0x0820..0x0ac0 prefix products of the batch inversion
             //   0x0ac0 Z_0 = vanishing polynomial of the first rotation set at u
             //   0x0ae0 instance column at x w^0
@@ -173,24 +173,24 @@ contract ZkCreditVerifier {
               v := mulmod(v, v, mload(0xe0))
               v := mulmod(v, v, mload(0xe0))
               v := mulmod(v, v, mload(0xe0))
-              mstore(0x520, v) mstore(0x540, mulmod(addmod(v, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mload(0xe0)), 0x305e41e912d579f5b3193badcab128321c8ee1cb70aa396331b979553d820001, mload(0xe0))) }
+              mstore(0x520, v) mstore(0x540, mulmod(addmod(v, sub(mload(0xe0), 1), mload(0xe0)), 0x305e41e912d579f5b3193badcab128321c8ee1cb70aa396331b979553d820001, mload(0xe0))) }
             
-            // Denominators: x - w^i for each Lagrange basis polynomial, x^n - 1, u - x w^r per rotation, x.
-            mstore(0x560, addmod(mload(0x4a0), 0x2bda96b44223ee5880b474a5f6e526a6af86484ce4c61388e8d151310e413b70, mload(0xe0))) // x - w^-9
-            mstore(0x580, addmod(mload(0x4a0), 0x1116dcf201e18ba5202a51ecd098bae3e5079653eb03ec265da6b254c7545ef6, mload(0xe0))) // x - w^-8
-            mstore(0x5a0, addmod(mload(0x4a0), 0x585034fe46caf401c95b6d7de3f45b92333053fd251a43f90528879d66562a9, mload(0xe0))) // x - w^-7
-            mstore(0x5c0, addmod(mload(0x4a0), 0xdaef86f88c440658be430f38559b834662c0dbd4d47a55d6e97fb49c41a2cff, mload(0xe0))) // x - w^-6
-            mstore(0x5e0, addmod(mload(0x4a0), 0xbcb8b9f3137847ec20ea7f9b61753116fc08e884b0b8ae29709890f7a846fb0, mload(0xe0))) // x - w^-5
-            mstore(0x600, addmod(mload(0x4a0), 0x26f8aee75b98e8663054dc0a8f4aa78747e5c37603cad86cff9e07ee1c43bfcc, mload(0xe0))) // x - w^-4
-            mstore(0x620, addmod(mload(0x4a0), 0x7ed3e01361b6d2869a21de6c013f99f1f8aea18afd1204c5f3d96112eb327dc, mload(0xe0))) // x - w^-3
-            mstore(0x640, addmod(mload(0x4a0), 0x2580851320f595ca8a679cc2157d8b7d4846bc8eed1b25b092d6dfa64b1c4e1e, mload(0xe0))) // x - w^-2
-            mstore(0x660, addmod(mload(0x4a0), 0x566fffbb9f283767505fb50085852d112c8c6f13d7a5194bbb3850e5828e9e7, mload(0xe0))) // x - w^-1
-            mstore(0x680, addmod(mload(0x4a0), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mload(0xe0))) // x - w^0
-            mstore(0x6a0, addmod(mload(0x4a0), 0x1b9e4cecf9d91a534374fa77043701c82dc7e69e6a661b163dd63549ae8d8fa2, mload(0xe0))) // x - w^1
-            mstore(0x6c0, addmod(mload(0x4a0), 0x58b4c5410b55d7e9e58c9598eb5857e76fdfe156a9e5b1d86d91c00e63b4484, mload(0xe0))) // x - w^2
-            mstore(0x6e0, addmod(mload(0x4a0), 0x175bf4f5b16de40c153d56133ca05bd2b7bab84640c6825bcc92e4158902bb9a, mload(0xe0))) // x - w^3
-            mstore(0x700, addmod(mload(0x4a0), 0x229142d808702cd45b2612b3e5b950b111d887205b291befd032759f0b037705, mload(0xe0))) // x - w^4
-            mstore(0x720, addmod(mload(0x520), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mload(0xe0))) // x^n - 1
+            // Denominators: x w^-i - 1 for each Lagrange basis polynomial, x^n - 1, u - x w^r per rotation, x.
+            mstore(0x560, addmod(mulmod(mload(0x4a0), 0x22f82fa4116a500c3d700fb3a07138bbbfc3b4119ac2e47bbfceb20b8e387395, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--9 - 1
+            mstore(0x580, addmod(mulmod(mload(0x4a0), 0x1058a83d529be585820b96ff0a13f2dbd8675a9e5dd2336a6692cc1e5a526c81, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--8 - 1
+            mstore(0x5a0, addmod(mulmod(mload(0x4a0), 0x200d207be178ab1ce1493c2b5d26ae1e7c73449c122585311dfdbf3df3089cb5, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--7 - 1
+            mstore(0x5c0, addmod(mulmod(mload(0x4a0), 0x226341b44e2c06b267bf1d21f86bf71315bd379aa760757ef635e9bb84bf127e, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--6 - 1
+            mstore(0x5e0, addmod(mulmod(mload(0x4a0), 0xf169e37b4be9fc9674fbe63e7b747e6e75e54603213e8c6cbb6bd46e5ba9720, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--5 - 1
+            mstore(0x600, addmod(mulmod(mload(0x4a0), 0xdd30b9ad8c173555d2a33029bc807ac165b61281e9054a173af7ff4e4fc88fc, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--4 - 1
+            mstore(0x620, addmod(mulmod(mload(0x4a0), 0x1908597d2fc3bc1da312efa344e0fc8a7079300238f2ee35774f117e66fd4467, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--3 - 1
+            mstore(0x640, addmod(mulmod(mload(0x4a0), 0x2ad9021ed07c42ab19f77c5cf2cbd2deb135ea330f1b1573bd08d99309c4bb7d, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--2 - 1
+            mstore(0x660, addmod(mulmod(mload(0x4a0), 0x14c60185e75885d674db4b3f7d4a5694fa6c01aa0f53557b060bc04a4172705f, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^--1 - 1
+            mstore(0x680, addmod(mulmod(mload(0x4a0), 1, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^-0 - 1
+            mstore(0x6a0, addmod(mulmod(mload(0x4a0), 0x2afd4e77273f1cb3434a4a667929058c156b21573c3f1efc882e708597d7161a, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^-1 - 1
+            mstore(0x6c0, addmod(mulmod(mload(0x4a0), 0xae3c95fc03c0a5f2de8a8f46c03ccdfdfed2bb98c9e4ae0b10b15eda4e3b1e3, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^-2 - 1
+            mstore(0x6e0, addmod(mulmod(mload(0x4a0), 0x28771071ab1633014eae27cfc16d5ebe08a8fe2fc9e85044e4a45f82c14cd825, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^-3 - 1
+            mstore(0x700, addmod(mulmod(mload(0x4a0), 0x96b9f8b8598b7c387fb69abf236b0d5e04e24d275ee98244443eda5d3bc4035, mload(0xe0)), sub(mload(0xe0), 1), mload(0xe0))) // x w^-4 - 1
+            mstore(0x720, addmod(mload(0x520), sub(mload(0xe0), 1), mload(0xe0))) // x^n - 1
             mstore(0x740, addmod(mload(0x500), mulmod(mload(0x4a0), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mload(0xe0)), mload(0xe0))) // u - x w^0
             mstore(0x760, addmod(mload(0x500), mulmod(mload(0x4a0), 0x1b9e4cecf9d91a534374fa77043701c82dc7e69e6a661b163dd63549ae8d8fa2, mload(0xe0)), mload(0xe0))) // u - x w^1
             mstore(0x780, addmod(mload(0x500), mulmod(mload(0x4a0), 0x58b4c5410b55d7e9e58c9598eb5857e76fdfe156a9e5b1d86d91c00e63b4484, mload(0xe0)), mload(0xe0))) // u - x w^2
@@ -249,21 +249,21 @@ contract ZkCreditVerifier {
               v := mload(0x580) mstore(0x580, mulmod(inv, mload(0x820), mload(0xe0))) inv := mulmod(inv, v, mload(0xe0))
               mstore(0x560, inv) }
             
-            // Lagrange basis at x: L_i(x) = w^i (x^n - 1) / (n (x - w^i)).
-            mstore(0x560, mulmod(mload(0x560), mulmod(mload(0x540), 0x489b7be9f0db1d1379bd1108a9c31b678ad9ffb94f35d085b10a462e1bec491, mload(0xe0)), mload(0xe0)))
-            mstore(0x580, mulmod(mload(0x580), mulmod(mload(0x540), 0x1f4d7180df5014849825f3c9b0e89d79432c51f48eb5846ae63b433f28aba10b, mload(0xe0)), mload(0xe0)))
-            mstore(0x5a0, mulmod(mload(0x5a0), mulmod(mload(0x540), 0x2adf4b22fcc4f0e99bba8edea34212a40500e308a767cc51b38f6d1a199a9d58, mload(0xe0)), mload(0xe0)))
-            mstore(0x5c0, mulmod(mload(0x5c0), mulmod(mload(0x540), 0x22b55603586d5fc42c6c14c2fc27a028c207da8b2c71cb33d549fa4a2be5d302, mload(0xe0)), mload(0xe0)))
-            mstore(0x5e0, mulmod(mload(0x5e0), mulmod(mload(0x540), 0x2498c2d3affa1baaf6419dbccb6a054bb87359c02eade5aeacd86c84757b9051, mload(0xe0)), mload(0xe0)))
-            mstore(0x600, mulmod(mload(0x600), mulmod(mload(0x540), 0x96b9f8b8598b7c387fb69abf236b0d5e04e24d275ee98244443eda5d3bc4035, mload(0xe0)), mload(0xe0)))
-            mstore(0x620, mulmod(mload(0x620), mulmod(mload(0x540), 0x28771071ab1633014eae27cfc16d5ebe08a8fe2fc9e85044e4a45f82c14cd825, mload(0xe0)), mload(0xe0)))
-            mstore(0x640, mulmod(mload(0x640), mulmod(mload(0x540), 0xae3c95fc03c0a5f2de8a8f46c03ccdfdfed2bb98c9e4ae0b10b15eda4e3b1e3, mload(0xe0)), mload(0xe0)))
-            mstore(0x660, mulmod(mload(0x660), mulmod(mload(0x540), 0x2afd4e77273f1cb3434a4a667929058c156b21573c3f1efc882e708597d7161a, mload(0xe0)), mload(0xe0)))
-            mstore(0x680, mulmod(mload(0x680), mulmod(mload(0x540), 1, mload(0xe0)), mload(0xe0)))
-            mstore(0x6a0, mulmod(mload(0x6a0), mulmod(mload(0x540), 0x14c60185e75885d674db4b3f7d4a5694fa6c01aa0f53557b060bc04a4172705f, mload(0xe0)), mload(0xe0)))
-            mstore(0x6c0, mulmod(mload(0x6c0), mulmod(mload(0x540), 0x2ad9021ed07c42ab19f77c5cf2cbd2deb135ea330f1b1573bd08d99309c4bb7d, mload(0xe0)), mload(0xe0)))
-            mstore(0x6e0, mulmod(mload(0x6e0), mulmod(mload(0x540), 0x1908597d2fc3bc1da312efa344e0fc8a7079300238f2ee35774f117e66fd4467, mload(0xe0)), mload(0xe0)))
-            mstore(0x700, mulmod(mload(0x700), mulmod(mload(0x540), 0xdd30b9ad8c173555d2a33029bc807ac165b61281e9054a173af7ff4e4fc88fc, mload(0xe0)), mload(0xe0)))
+            // Lagrange basis at x: L_i(x) = w^i (x^n - 1) / (n (x - w^i)) = ((x^n - 1) / n) / (x w^-i - 1).
+            mstore(0x560, mulmod(mload(0x560), mload(0x540), mload(0xe0)))
+            mstore(0x580, mulmod(mload(0x580), mload(0x540), mload(0xe0)))
+            mstore(0x5a0, mulmod(mload(0x5a0), mload(0x540), mload(0xe0)))
+            mstore(0x5c0, mulmod(mload(0x5c0), mload(0x540), mload(0xe0)))
+            mstore(0x5e0, mulmod(mload(0x5e0), mload(0x540), mload(0xe0)))
+            mstore(0x600, mulmod(mload(0x600), mload(0x540), mload(0xe0)))
+            mstore(0x620, mulmod(mload(0x620), mload(0x540), mload(0xe0)))
+            mstore(0x640, mulmod(mload(0x640), mload(0x540), mload(0xe0)))
+            mstore(0x660, mulmod(mload(0x660), mload(0x540), mload(0xe0)))
+            mstore(0x680, mulmod(mload(0x680), mload(0x540), mload(0xe0)))
+            mstore(0x6a0, mulmod(mload(0x6a0), mload(0x540), mload(0xe0)))
+            mstore(0x6c0, mulmod(mload(0x6c0), mload(0x540), mload(0xe0)))
+            mstore(0x6e0, mulmod(mload(0x6e0), mload(0x540), mload(0xe0)))
+            mstore(0x700, mulmod(mload(0x700), mload(0x540), mload(0xe0)))
             
             // Instance column at x w^0: sum of public input i times L_(i - 0)(x).
             mstore(0xae0, addmod(addmod(addmod(addmod(mulmod(calldataload(0x584), mload(0x680), mload(0xe0)), mulmod(calldataload(0x5a4), mload(0x6a0), mload(0xe0)), mload(0xe0)), mulmod(calldataload(0x5c4), mload(0x6c0), mload(0xe0)), mload(0xe0)), mulmod(calldataload(0x5e4), mload(0x6e0), mload(0xe0)), mload(0xe0)), mulmod(calldataload(0x604), mload(0x700), mload(0xe0)), mload(0xe0)))

@@ -415,27 +415,23 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     for _ in 0..p.k {
         g.line("  v := mulmod(v, v, R)");
     }
-    g.line(format!(
-        "  mstore({xn:#x}, v) mstore({xn1_ninv:#x}, mulmod(addmod(v, {}, R), {}, R)) }}",
-        yul::fr(&-Fr::ONE),
-        yul::fr(&p.n_inv)
-    ));
+    g.line(format!("  mstore({xn:#x}, v) mstore({xn1_ninv:#x}, mulmod(addmod(v, sub(R, 1), R), {}, R)) }}", yul::fr(&p.n_inv)));
 
     let lagranges: Vec<i32> = p.lagranges().into_iter().collect();
     let rotations: Vec<i32> = p.queries.iter().map(|q| q.rotation).collect::<BTreeSet<_>>().into_iter().collect();
     let need_inv_x = sets.iter().any(|s| s.rotations.len() > 1);
     let n_inv = lagranges.len() + 1 + rotations.len() + usize::from(need_inv_x);
-    let inv_base = g.alloc_n(n_inv, "values to invert, then their inverses: x - w^i (Lagrange), x^n - 1, u - x w^r, x");
+    let inv_base = g.alloc_n(n_inv, "values to invert, then their inverses: x w^-i - 1 (Lagrange), x^n - 1, u - x w^r, x");
     let prefix_base = g.alloc_n(n_inv.saturating_sub(1), "prefix products of the batch inversion");
     let mut slot = inv_base;
-    g.comment("Denominators: x - w^i for each Lagrange basis polynomial, x^n - 1, u - x w^r per rotation, x.");
+    g.comment("Denominators: x w^-i - 1 for each Lagrange basis polynomial, x^n - 1, u - x w^r per rotation, x.");
     for &i in &lagranges {
         g.lagrange_slot.insert(i, slot);
-        g.line(format!("mstore({slot:#x}, addmod(mload({x:#x}), {}, R)) // x - w^{i}", yul::fr(&-p.omega_pow(i))));
+        g.line(format!("mstore({slot:#x}, addmod(mulmod(mload({x:#x}), {}, R), sub(R, 1), R)) // x w^-{i} - 1", yul::fr(&p.omega_pow(-i))));
         slot += 0x20;
     }
     let inv_xn1 = slot;
-    g.line(format!("mstore({slot:#x}, addmod(mload({xn:#x}), {}, R)) // x^n - 1", yul::fr(&-Fr::ONE)));
+    g.line(format!("mstore({slot:#x}, addmod(mload({xn:#x}), sub(R, 1), R)) // x^n - 1"));
     slot += 0x20;
     let mut diff_slot = BTreeMap::new();
     for &r in &rotations {
@@ -474,10 +470,10 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     g.line(format!("  mstore({inv_base:#x}, inv) }}"));
 
     // ---- Lagrange polynomials and the instance column ----
-    g.comment("Lagrange basis at x: L_i(x) = w^i (x^n - 1) / (n (x - w^i)).");
+    g.comment("Lagrange basis at x: L_i(x) = w^i (x^n - 1) / (n (x - w^i)) = ((x^n - 1) / n) / (x w^-i - 1).");
     for &i in &lagranges {
         let s = g.lagrange_slot[&i];
-        g.line(format!("mstore({s:#x}, mulmod(mload({s:#x}), mulmod(mload({xn1_ninv:#x}), {}, R), R))", yul::fr(&p.omega_pow(i))));
+        g.line(format!("mstore({s:#x}, mulmod(mload({s:#x}), mload({xn1_ninv:#x}), R))"));
     }
     for r in p.instance_rotations() {
         let s = g.alloc(&format!("instance column at x w^{r}"));

@@ -2,30 +2,16 @@
 //! in revm: it accepts a genuine zkcredit proof (so the prover's transcript is EVM-compatible) and
 //! rejects mutated proofs and public inputs.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{add_modulus, root};
 use halo2_proofs::halo2curves::bn256::Fr;
-use rand::SeedableRng;
-use zkcredit_prover::model::compile;
-use zkcredit_prover::prove::{prove, setup, NoProgress, ProveRequest};
-use zkcredit_prover::quantize::QuantConfig;
-use zkcredit_prover::srs::SrsSource;
 use zkcredit_verifier_codegen::{baseline, evm::Evm, solc};
 
 #[test]
 fn snark_verifier_accepts_zkcredit_proofs_in_revm() {
-    let ex = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let gc = ex.join("german-credit");
-    let model =
-        compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5).unwrap();
-    let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
-    let features = model.applicant_inputs(&gc.join("samples/applicant6.json")).unwrap();
-    let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 5, salt: None };
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
-    let (file, _) = prove(&model, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rng, &NoProgress).unwrap();
-    let (proof, instances) = file.decode(&gc).unwrap();
-
-    let source = baseline::solidity(&keys.params, keys.pk.get_vk());
+    let common::Proved { params, vk, proof, instances, .. } = common::prove_sample(11);
+    let source = baseline::solidity(&params, &vk);
     let compiled = solc::compile(&source, "Halo2Verifier", false).unwrap();
     let mut chain = Evm::new();
     let (addr, deploy_gas) = chain.deploy("Halo2Verifier", &compiled.creation).unwrap();
@@ -63,19 +49,8 @@ struct Gaps {
     invalid_proof_gas: u64,
 }
 
-/// `word += r` on a 32-byte big-endian word (r = the BN254 scalar field modulus).
-fn add_modulus(word: &mut [u8]) {
-    let r = hex::decode("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001").unwrap();
-    let mut carry = 0u16;
-    for i in (0..32).rev() {
-        let s = u16::from(word[i]) + u16::from(r[i]) + carry;
-        word[i] = s as u8;
-        carry = s >> 8;
-    }
-}
-
 fn snapshot(verify_gas_tx: u64, deploy_gas: u64, runtime_bytes: usize, calldata_bytes: usize, gaps: &Gaps) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/snark_verifier_baseline.json");
+    let path = root().join("verifier-codegen/tests/snapshots/snark_verifier_baseline.json");
     let now = serde_json::json!({
         "fork": "osaka",
         "verify_gas_tx": verify_gas_tx,

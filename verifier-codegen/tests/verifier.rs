@@ -3,58 +3,43 @@
 //! calldata shape (including x + r, which snark-verifier accepts), fails cheaply, agrees with
 //! snark-verifier on the same key, and its gas, bytecode and calldata sizes are snapshot-tested.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_proofs::plonk::VerifyingKey;
-use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_proofs::halo2curves::bn256::Fr;
 use rand::{Rng, SeedableRng};
 use revm::primitives::Address;
 use sha3::{Digest, Keccak256};
-use zkcredit_prover::artifact::ArtifactHeader;
-use zkcredit_prover::model::compile;
-use zkcredit_prover::prove::{prove, setup, NoProgress, ProveRequest};
-use zkcredit_prover::quantize::QuantConfig;
-use zkcredit_prover::srs::SrsSource;
 use zkcredit_verifier_codegen::evm::{CallOutcome, Evm};
 use zkcredit_verifier_codegen::{abi, baseline, gas, generate, solc, Options, Protocol, Provenance};
 
+mod common;
+
+use common::{add_modulus, root, Proved};
+
 struct Fixture {
-    params: ParamsKZG<Bn256>,
-    vk: VerifyingKey<G1Affine>,
-    header: ArtifactHeader,
-    proof: Vec<u8>,
-    instances: Vec<Fr>,
+    proved: Proved,
     ours: solc::Compiled,
     theirs: solc::Compiled,
     source: String,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+impl std::ops::Deref for Fixture {
+    type Target = Proved;
+    fn deref(&self) -> &Proved {
+        &self.proved
+    }
 }
 
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let ex = root().join("examples");
-        let gc = ex.join("german-credit");
-        let model =
-            compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5).unwrap();
-        let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
-        let features = model.applicant_inputs(&gc.join("samples/applicant6.json")).unwrap();
-        let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 5, salt: None };
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-        let (file, _) = prove(&model, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rng, &NoProgress).unwrap();
-        let (proof, instances) = file.decode(&gc).unwrap();
-        assert_eq!(file.calldata, format!("0x{}", hex::encode(abi::calldata(&proof, &instances))));
-        let vk = keys.pk.get_vk().clone();
-        let protocol = Protocol::from_vk(&keys.params, &vk, instances.len()).unwrap();
-        let source = generate(&protocol, &Options::new(Provenance::from_header(&keys.header))).unwrap().verifier;
+        let proved = common::prove_sample(7);
+        assert_eq!(proved.file.calldata, format!("0x{}", hex::encode(abi::calldata(&proved.proof, &proved.instances))));
+        let protocol = Protocol::from_vk(&proved.params, &proved.vk, proved.instances.len()).unwrap();
+        let source = generate(&protocol, &Options::new(Provenance::from_header(&proved.header))).unwrap().verifier;
         let ours = solc::compile(&source, "ZkCreditVerifier", true).unwrap();
-        let theirs = solc::compile(&baseline::solidity(&keys.params, &vk), "Halo2Verifier", false).unwrap();
-        Fixture { params: keys.params, vk, header: keys.header, proof, instances, ours, theirs, source }
+        let theirs = solc::compile(&baseline::solidity(&proved.params, &proved.vk), "Halo2Verifier", false).unwrap();
+        Fixture { proved, ours, theirs, source }
     })
 }
 
@@ -66,17 +51,6 @@ fn deploy(code: &[u8]) -> (Evm, Address) {
 
 fn selector(sig: &str) -> Vec<u8> {
     Keccak256::digest(sig.as_bytes())[..4].to_vec()
-}
-
-/// `word += r` on a 32-byte big-endian word.
-fn add_modulus(word: &mut [u8]) {
-    let r = hex::decode("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001").unwrap();
-    let mut carry = 0u16;
-    for i in (0..32).rev() {
-        let s = u16::from(word[i]) + u16::from(r[i]) + carry;
-        word[i] = s as u8;
-        carry = s >> 8;
-    }
 }
 
 /// A rejection must not burn the gas: well under the genuine verification's cost.
