@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: the pinned Node tools, formatting, clippy (-D warnings), every Rust test in release
-# mode (one profile for tests, demo and bench), then the benchmark, whose figures land in
-# target/bench.json (measured, never asserted on time). Ends with one summary line.
+# The whole test suite, as CI runs it: the pinned Node tools (solc-js, Foundry), formatting, clippy
+# (-D warnings), the Foundry side (contract sizes, committed ABI artifacts, forge tests, gas
+# snapshot), the benchmark (figures in target/bench.json, measured, never asserted on time), then
+# every Rust test in release mode (one profile for tests, demo and bench), including the anvil
+# end-to-end test. Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target
 
-echo "== node tools (pinned solc-js shim)"
+echo "== node tools (pinned solc-js shim, Foundry 1.7.1, forge-std)"
 ./scripts/setup-node-tools.sh
+. scripts/foundry-env.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
 
 echo "== cargo clippy -D warnings"
 cargo clippy --release --locked --workspace --all-targets -- -D warnings
+
+echo "== forge: build --sizes, committed artifacts, fmt --check, test, snapshot --check"
+forge build --sizes
+node scripts/contract-artifacts.mjs --check
+forge fmt --check
+forge test
+forge snapshot --check
 
 echo "== zkcredit bench (figures -> target/bench.json)"
 cargo run --release --locked -q -p zkcredit -- bench --json target/bench.json

@@ -124,7 +124,7 @@ fn help_lists_every_subcommand() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
-    for c in ["compile", "commit", "setup", "prove", "verify", "bench", "demo"] {
+    for c in ["compile", "commit", "setup", "prove", "verify", "bench", "verifier", "gas", "deploy", "attest", "submit", "demo"] {
         assert!(out.contains(c), "--help lacks {c}");
     }
 }
@@ -225,4 +225,65 @@ fn unsupported_onnx_fails_naming_op_and_node() {
     fails_with(&o, "unsupported ONNX op `Tanh` at node `squash`");
     let o = run(&["setup", "--model", &p("model.json"), "--out", &p("nokeys")]);
     fails_with(&o, "no SRS");
+}
+
+#[test]
+fn attest_signs_with_a_key_file_and_submit_refuses_mismatches_before_sending() {
+    let key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+    let key_file = write("attester.key", format!("{key}\n").as_bytes());
+    let o = run(&["commit", "--model", &p("model.json"), "--input", &sample(5), "--out", &p("commitment-5.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let gate = "0x00000000000000000000000000000000000000a1";
+    let attest = |extra: &[&str]| {
+        let mut args = vec!["attest", "--commitment", &p("commitment-5.json")].into_iter().map(String::from).collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        bin().env_remove("ZKCREDIT_ATTESTER_KEY").args(&args).output().unwrap()
+    };
+    let base = ["--borrower", BORROWER, "--gate", gate, "--chain-id", "31337"];
+    // No key: the default environment variable is named, nothing else.
+    fails_with(&attest(&[&base[..], &["--out", &p("att.json")]].concat()), "environment variable ZKCREDIT_ATTESTER_KEY: not set");
+    // A bad address names its flag.
+    fails_with(&attest(&["--borrower", "0x12", "--gate", gate, "--chain-id", "1", "--key-file", &key_file]), "--borrower");
+    // A key file that is not a key: the file is named, the content is not echoed.
+    let bad_key = write("bad.key", b"0xnot-a-key-but-a-secret-looking-string");
+    let o = attest(&[&base[..], &["--key-file", &bad_key]].concat());
+    fails_with(&o, "bad.key");
+    assert!(!stderr(&o).contains("secret-looking"));
+    // Signed: the file loads, and the key appears nowhere in the output.
+    let o = attest(&[&base[..], &["--key-file", &key_file, "--out", &p("att.json")]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(!all.contains(&key[2..]) && all.contains("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"), "{all}");
+
+    // submit: proof.json commits to applicant 6 with a random salt; the attestation is for
+    // applicant 5: refused before any RPC (the URL is unreachable on purpose).
+    let deployment = serde_json::json!({
+        "kind": "zkcredit-deployment", "zkcredit_version": "0.1.0", "chain_id": 31337,
+        "owner": "0x0000000000000000000000000000000000000001",
+        "verifier": {"address": "0x00000000000000000000000000000000000000a0", "tx_hash": format!("0x{}", "00".repeat(32)), "gas_used": 1, "runtime_bytes": 1},
+        "gate": {"address": gate, "tx_hash": format!("0x{}", "00".repeat(32)), "gas_used": 1, "runtime_bytes": 1},
+        "model_version": 1, "model_id": "0x1", "threshold": "0x0", "model_digest": "0x00", "attesters": [], "configure_gas": 0
+    });
+    let dep = write("deployment.json", deployment.to_string().as_bytes());
+    let submit = |deployment: &str| {
+        run(&[
+            "submit",
+            "--rpc-url",
+            "http://127.0.0.1:9",
+            "--key-file",
+            &key_file,
+            "--deployment",
+            deployment,
+            "--proof",
+            &p("proof.json"),
+            "--attestation",
+            &p("att.json"),
+        ])
+    };
+    fails_with(&submit(&dep), "attestation does not match: it signs feature commitment");
+    fails_with(&submit(&write("broken-deployment.json", b"{\"kind\": 1")), "broken-deployment.json");
+    let tampered = std::fs::read_to_string(p("att.json")).unwrap().replace("\"expiry\": ", "\"expiry\": 1");
+    let tampered = write("tampered-att.json", tampered.as_bytes());
+    let o = run(&["submit", "--rpc-url", "http://127.0.0.1:9", "--key-file", &key_file, "--deployment", &dep, "--attestation", &tampered]);
+    fails_with(&o, "tampered-att.json");
 }

@@ -7,7 +7,7 @@ use revm::context::{Context, TxEnv};
 use revm::context_interface::result::{ExecutionResult, Output, ResultGas};
 use revm::database::{CacheDB, EmptyDB};
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, Bytes, TxKind};
+use revm::primitives::{Address, Bytes, Log, TxKind};
 use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
 
 use crate::error::{Error, Result};
@@ -29,6 +29,8 @@ pub struct CallOutcome {
     pub exec_gas: u64,
     /// Return or revert data.
     pub output: Vec<u8>,
+    /// Logs emitted (empty unless the call succeeded).
+    pub logs: Vec<Log>,
 }
 
 impl CallOutcome {
@@ -38,15 +40,20 @@ impl CallOutcome {
     }
 }
 
-/// An in-memory chain.
+/// An in-memory chain (chain id 1). Transactions come from [`Evm::caller`] and run in a block
+/// with timestamp [`Evm::timestamp`]; nonces and balances are not checked.
 pub struct Evm {
     db: CacheDB<EmptyDB>,
     caller: Address,
+    timestamp: u64,
 }
+
+/// The block timestamp a fresh [`Evm`] starts at (2026-11-21T00:00:00Z).
+pub const GENESIS_TIMESTAMP: u64 = 1_795_219_200;
 
 impl Default for Evm {
     fn default() -> Self {
-        Evm { db: CacheDB::new(EmptyDB::default()), caller: Address::with_last_byte(0xca) }
+        Evm { db: CacheDB::new(EmptyDB::default()), caller: Address::with_last_byte(0xca), timestamp: GENESIS_TIMESTAMP }
     }
 }
 
@@ -56,9 +63,31 @@ impl Evm {
         Self::default()
     }
 
+    /// The sender of the next transactions.
+    pub fn caller(&self) -> Address {
+        self.caller
+    }
+
+    /// Send the next transactions from `caller`.
+    pub fn set_caller(&mut self, caller: Address) {
+        self.caller = caller;
+    }
+
+    /// The block timestamp of the next transactions.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// Run the next transactions in a block with this timestamp.
+    pub fn set_timestamp(&mut self, timestamp: u64) {
+        self.timestamp = timestamp;
+    }
+
     fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult> {
+        let timestamp = self.timestamp;
         let mut evm = Context::mainnet()
             .with_db(&mut self.db)
+            .modify_block_chained(|block| block.timestamp = revm::primitives::U256::from(timestamp))
             .modify_cfg_chained(|cfg| {
                 cfg.spec = SPEC;
                 cfg.disable_nonce_check = true;
@@ -75,6 +104,11 @@ impl Evm {
         evm.transact_commit(tx).map_err(|e| Error::Evm(format!("{e:?}")))
     }
 
+    /// Runtime bytecode size at `address` (0 for an account without code).
+    pub fn code_size(&self, address: Address) -> usize {
+        self.db.cache.accounts.get(&address).and_then(|a| a.info.code.as_ref()).map_or(0, |c| c.original_bytes().len())
+    }
+
     /// Deploy init code; returns the address and the deployment gas.
     pub fn deploy(&mut self, name: &str, creation: &[u8]) -> Result<(Address, u64)> {
         match self.transact(TxKind::Create, creation.to_vec())? {
@@ -86,16 +120,17 @@ impl Evm {
     /// Call a contract.
     pub fn call(&mut self, to: Address, calldata: &[u8]) -> Result<CallOutcome> {
         let intrinsic = intrinsic_gas(calldata);
-        let outcome = |success: bool, gas: &ResultGas, output: Vec<u8>| CallOutcome {
+        let outcome = |success: bool, gas: &ResultGas, output: Vec<u8>, logs: Vec<Log>| CallOutcome {
             success,
             gas_used: gas.tx_gas_used(),
             exec_gas: gas.total_gas_spent().saturating_sub(intrinsic),
             output,
+            logs,
         };
         Ok(match self.transact(TxKind::Call(to), calldata.to_vec())? {
-            ExecutionResult::Success { gas, output, .. } => outcome(true, &gas, output.into_data().to_vec()),
-            ExecutionResult::Revert { gas, output, .. } => outcome(false, &gas, output.to_vec()),
-            ExecutionResult::Halt { gas, .. } => outcome(false, &gas, vec![]),
+            ExecutionResult::Success { gas, output, logs, .. } => outcome(true, &gas, output.into_data().to_vec(), logs),
+            ExecutionResult::Revert { gas, output, .. } => outcome(false, &gas, output.to_vec(), vec![]),
+            ExecutionResult::Halt { gas, .. } => outcome(false, &gas, vec![], vec![]),
         })
     }
 }

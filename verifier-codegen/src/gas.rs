@@ -73,17 +73,29 @@ pub struct GasReport {
     pub snark_verifier_runtime_bytes: usize,
 }
 
-/// Measure zkcredit's generated verifier (and snark-verifier's) on one proof.
+/// Generate zkcredit's verifier for a key and compile it (optimizer on, never via-IR).
+pub fn build(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    options: &Options,
+    num_instances: usize,
+) -> Result<(Generated, solc::Compiled)> {
+    let protocol = Protocol::from_vk(params, vk, num_instances)?;
+    let generated = generate(&protocol, options)?;
+    let compiled = solc::compile(&generated.verifier, &options.contract_name, true)?;
+    Ok((generated, compiled))
+}
+
+/// Measure zkcredit's generated verifier (and snark-verifier's) on one proof. Also returns the
+/// generated source and its compiled bytecode, so callers need not compile it again.
 pub fn measure(
     params: &ParamsKZG<Bn256>,
     vk: &VerifyingKey<G1Affine>,
     options: &Options,
     proof: &[u8],
     instances: &[Fr],
-) -> Result<(GasReport, Generated)> {
-    let protocol = Protocol::from_vk(params, vk, instances.len())?;
-    let generated = generate(&protocol, options)?;
-    let ours = solc::compile(&generated.verifier, &options.contract_name, true)?;
+) -> Result<(GasReport, Generated, solc::Compiled)> {
+    let (generated, ours) = build(params, vk, options, instances.len())?;
     let theirs = solc::compile(&baseline::solidity(params, vk), "Halo2Verifier", false)?;
     let mut chain = Evm::new();
     let mut deploy_gas = 0;
@@ -137,7 +149,7 @@ pub fn measure(
         snark_verifier_deploy_gas: base_deploy,
         snark_verifier_runtime_bytes: theirs.runtime.len(),
     };
-    Ok((report, generated))
+    Ok((report, generated, ours))
 }
 
 impl GasReport {

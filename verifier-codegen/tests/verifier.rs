@@ -212,7 +212,7 @@ fn committed_verifier_matches_the_generator() {
 #[test]
 fn gas_snapshot() {
     let f = fixture();
-    let (report, _) = gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
+    let (report, _, _) = gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
     assert!(report.runtime_bytes <= 12_000, "runtime bytecode {} B > 12,000", report.runtime_bytes);
     assert!(report.verify_gas_tx < report.snark_verifier_verify_gas_tx, "not cheaper than snark-verifier");
     assert!(report.deploy_gas < report.snark_verifier_deploy_gas);

@@ -13,7 +13,11 @@ use crate::bundled;
 use crate::ui::Spinner;
 
 /// Run the whole flow on the bundled German Credit MLP: compile, setup, prove every sample
-/// applicant (those below the threshold get no proof), verify. Every artifact is left in --out.
+/// applicant (those below the threshold get no proof), verify natively and with the generated
+/// Solidity verifier, then the lender's side: a data provider attests, the borrower proves and
+/// submits to a CreditGate, which approves once. On an embedded EVM (revm) by default; with
+/// --rpc-url on a real chain, where the key (ZKCREDIT_PRIVATE_KEY by default) deploys, owns the
+/// gate and is the borrower. Every artifact is left in --out.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Output directory (model.json, pk.bin, vk.bin, params.bin, proof.json, ...).
@@ -28,6 +32,12 @@ pub struct Args {
     /// DEVELOPMENT ONLY: use a seeded insecure SRS instead.
     #[arg(long)]
     pub insecure_dev_srs: bool,
+    /// Run the gate steps on this chain (JSON-RPC) instead of the embedded EVM.
+    #[arg(long)]
+    pub rpc_url: Option<String>,
+    /// With --rpc-url: the deployer and borrower key [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    #[command(flatten)]
+    pub key: super::onchain::KeyArgs,
 }
 
 /// Run.
@@ -57,7 +67,7 @@ pub fn run(a: Args) -> Result<()> {
     println!("2. setup    k = {}, SRS {} ({}) in {:.2?}", keys.header.k, keys.header.srs.source, keys.header.srs.kind, t.elapsed());
 
     println!("3. prove    threshold {} for each sample applicant", a.threshold);
-    let mut first: Option<PathBuf> = None;
+    let mut first: Option<(PathBuf, PathBuf)> = None;
     for (i, sample) in bundled::samples(&inputs).iter().enumerate() {
         let features = model.applicant_inputs(sample)?;
         let mut borrower = [0u8; 20];
@@ -78,7 +88,7 @@ pub fn run(a: Args) -> Result<()> {
                     t.elapsed(),
                     path.display()
                 );
-                first.get_or_insert(path);
+                first.get_or_insert((path, sample.clone()));
             }
             Err(Error::BelowThreshold { score, .. }) => {
                 spinner.finish();
@@ -88,7 +98,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     }
 
-    let Some(proof_path) = first else { eyre::bail!("no sample applicant passes threshold {}", a.threshold) };
+    let Some((proof_path, sample)) = first else { eyre::bail!("no sample applicant passes threshold {}", a.threshold) };
     let file = zkcredit_prover::prove::ProofFile::load(&proof_path)?;
     let (proof, instances) = file.decode(&proof_path)?;
     let vk = keys.pk.get_vk();
@@ -104,7 +114,12 @@ pub fn run(a: Args) -> Result<()> {
         eyre::bail!("a tampered proof was accepted");
     }
     println!("   verify again with: zkcredit verify --proof {}", proof_path.display());
-    evm_verify(&a.out, &keys, &proof, &instances)
+    let Some(verifier) = evm_verify(&a.out, &keys, &proof, &instances)? else { return Ok(()) };
+    let gate = super::demo_gate::GateDemo { out: &a.out, model: &model, keys: &keys, sample: &sample, threshold: a.threshold, verifier };
+    match &a.rpc_url {
+        None => gate.run_local(),
+        Some(url) => gate.run_rpc(url, a.key.load("ZKCREDIT_PRIVATE_KEY")?),
+    }
 }
 
 /// Step 5: verify on an embedded EVM (revm, Osaka) with zkcredit's generated verifier for this
@@ -114,20 +129,19 @@ fn evm_verify(
     keys: &zkcredit_prover::prove::SetupOutput,
     proof: &[u8],
     instances: &[zkcredit_prover::field::Fr],
-) -> Result<()> {
-    use zkcredit_verifier_codegen::{abi, evm::Evm, gas, solc, Options, Provenance};
+) -> Result<Option<zkcredit_verifier_codegen::solc::Compiled>> {
+    use zkcredit_verifier_codegen::{abi, evm::Evm, gas, Options, Provenance};
     let options = Options::new(Provenance::from_header(&keys.header));
-    let (report, generated) = match gas::measure(&keys.params, keys.pk.get_vk(), &options, proof, instances) {
+    let (report, generated, compiled) = match gas::measure(&keys.params, keys.pk.get_vk(), &options, proof, instances) {
         Ok(r) => r,
         Err(e @ zkcredit_verifier_codegen::Error::Solc { .. }) => {
-            println!("5. EVM      skipped: {e}");
-            return Ok(());
+            println!("5. EVM      skipped (and the gate steps after it): {e}");
+            return Ok(None);
         }
         Err(e) => return Err(e.into()),
     };
     let sol_path = out.join("ZkCreditVerifier.sol");
     std::fs::write(&sol_path, &generated.verifier).with_context(|| format!("writing {}", sol_path.display()))?;
-    let compiled = solc::compile(&generated.verifier, &options.contract_name, true)?;
     let mut chain = Evm::new();
     let (addr, _) = chain.deploy(&options.contract_name, &compiled.creation)?;
     let mut tampered = proof.to_vec();
@@ -146,5 +160,5 @@ fn evm_verify(
         eyre::bail!("on-chain verification accepted a tampered proof");
     }
     println!("   verifier source: {}", sol_path.display());
-    Ok(())
+    Ok(Some(compiled))
 }

@@ -50,7 +50,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let mut options = Options::new(Provenance::from_header(&header));
     options.separate_vk = a.separate_vk;
-    let (report, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
+    let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
     print!("{}", report.table());
     if let Some(path) = &a.json {
         let text = serde_json::to_string_pretty(&report)? + "\n";

@@ -1,13 +1,18 @@
 //! Subcommands.
 
+mod attest;
 mod bench;
 mod commit;
 mod compile;
 mod demo;
+mod demo_gate;
+mod deploy;
 mod gas;
 mod keys;
+mod onchain;
 mod prove;
 mod setup;
+mod submit;
 mod verifier;
 mod verify;
 
@@ -18,7 +23,8 @@ use clap::{Parser, Subcommand};
 ///
 /// Typical flow: compile (ONNX + calibration data -> model.json), setup (SRS -> keys),
 /// prove (applicant -> proof.json), verify (proof.json -> accept/reject), verifier (key ->
-/// Solidity), gas (on-chain cost in revm).
+/// Solidity), gas (on-chain cost in revm); on a chain: deploy (verifier + CreditGate), attest
+/// (a data provider signs the feature commitment), submit (the borrower's proof to the gate).
 /// `zkcredit demo --out DIR` runs all of it on the bundled German Credit model.
 #[derive(Parser, Debug)]
 #[command(name = "zkcredit", version, about, long_about)]
@@ -47,6 +53,12 @@ pub enum Command {
     Verifier(verifier::Args),
     /// Measure on-chain verification gas in revm, side by side with snark-verifier; write JSON.
     Gas(gas::Args),
+    /// Deploy the verifier and a CreditGate to a chain and register the policy.
+    Deploy(deploy::Args),
+    /// As a data provider, sign a borrower's feature commitment for a gate (EIP-712).
+    Attest(attest::Args),
+    /// Submit a proof and its attestation to a CreditGate; exits non-zero with the decoded error.
+    Submit(submit::Args),
     /// Run the whole flow on the bundled German Credit model.
     Demo(demo::Args),
 }
@@ -63,6 +75,9 @@ impl Command {
             Command::Bench(a) => bench::run(a),
             Command::Verifier(a) => verifier::run(a),
             Command::Gas(a) => gas::run(a),
+            Command::Deploy(a) => deploy::run(a),
+            Command::Attest(a) => attest::run(a),
+            Command::Submit(a) => submit::run(a),
             Command::Demo(a) => demo::run(a),
         }
     }

@@ -1,0 +1,104 @@
+//! `zkcredit deploy`.
+
+use std::path::PathBuf;
+
+use eyre::Result;
+use zkcredit_prover::model::CompiledModel;
+use zkcredit_prover::prove::{load_params, load_vk};
+use zkcredit_prover::public::INSTANCE_COUNT;
+use zkcredit_script::deployment::DeployPlan;
+use zkcredit_script::policy::Policy;
+use zkcredit_script::rpc::{block_on, Rpc};
+use zkcredit_verifier_codegen::{gas, Options, Provenance};
+
+use super::keys::bundled_model_and_keys;
+use super::onchain::{parse_address, KeyArgs};
+use crate::ui::Spinner;
+use zkcredit_prover::prove::Progress;
+
+/// As a lender, deploy the generated verifier and a CreditGate to a chain, register the model's
+/// policy (threshold) under a model version and trust the given attesters. The deploying account
+/// owns the gate. Writes a deployment JSON for `attest` and `submit`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// JSON-RPC endpoint, e.g. http://127.0.0.1:8545.
+    #[arg(long)]
+    pub rpc_url: String,
+    /// The deployer's key [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// The compiled model [default: the bundled German Credit model with the demo SRS keys].
+    #[arg(long, requires = "keys")]
+    pub model: Option<PathBuf>,
+    /// Directory with vk.bin and params.bin (from `zkcredit setup`), with --model.
+    #[arg(long, requires = "model")]
+    pub keys: Option<PathBuf>,
+    /// The policy: approve applicants whose score is at or above this (a probability for models
+    /// ending in a sigmoid).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// The model version to register the verifier under.
+    #[arg(long, default_value_t = 1)]
+    pub model_version: u32,
+    /// A data provider whose attestations the gate accepts (repeatable).
+    #[arg(long = "attester", value_name = "ADDRESS")]
+    pub attesters: Vec<String>,
+    /// Where to write the deployment JSON.
+    #[arg(long, default_value = "deployment.json")]
+    pub out: PathBuf,
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let attesters = a.attesters.iter().map(|s| parse_address("--attester", s)).collect::<Result<Vec<_>>>()?;
+    let signer = a.key.load("ZKCREDIT_PRIVATE_KEY")?;
+    let spinner = Spinner::new("deploy");
+    spinner.stage("generating and compiling the verifier");
+    let (model, params, vk, header) = match (&a.model, &a.keys) {
+        (Some(model), Some(keys)) => {
+            let model = CompiledModel::load(model)?;
+            let (vk, header) = load_vk(&keys.join("vk.bin"), Some(&model))?;
+            let params = load_params(&keys.join("params.bin"), header.k)?;
+            (model, params, vk, header)
+        }
+        _ => {
+            let (model, keys, inputs) = bundled_model_and_keys()?;
+            let _ = std::fs::remove_dir_all(&inputs);
+            (model, keys.params, keys.pk.get_vk().clone(), keys.header)
+        }
+    };
+    let (_, compiled) = gas::build(&params, &vk, &Options::new(Provenance::from_header(&header)), INSTANCE_COUNT)?;
+    let policy = Policy::new(&model, a.threshold)?;
+    let plan = DeployPlan {
+        verifier_creation: compiled.creation,
+        model_version: a.model_version,
+        model_id: policy.model_id,
+        threshold: policy.threshold,
+        model_digest: model.digest.clone(),
+        attesters,
+    };
+    spinner.stage("deploying the verifier and the gate, registering the policy");
+    let deployment = block_on(async {
+        let rpc = Rpc::connect(&a.rpc_url, signer).await?;
+        rpc.deploy(&plan).await
+    })??;
+    spinner.finish();
+    deployment.save(&a.out)?;
+    let d = &deployment;
+    println!("chain {}: owner {}", d.chain_id, d.owner);
+    println!(
+        "  ZkCreditVerifier {}  {} gas, {} bytes (tx {})",
+        d.verifier.address, d.verifier.gas_used, d.verifier.runtime_bytes, d.verifier.tx_hash
+    );
+    println!("  CreditGate       {}  {} gas, {} bytes (tx {})", d.gate.address, d.gate.gas_used, d.gate.runtime_bytes, d.gate.tx_hash);
+    println!(
+        "  model version {} (model id {:#x}, threshold word {:#x}); {} attester(s); setModel + setAttester {} gas",
+        d.model_version,
+        d.model_id,
+        d.threshold,
+        d.attesters.len(),
+        d.configure_gas
+    );
+    println!("wrote {}", a.out.display());
+    Ok(())
+}

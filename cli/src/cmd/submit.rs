@@ -1,0 +1,82 @@
+//! `zkcredit submit`.
+
+use std::path::PathBuf;
+
+use eyre::Result;
+use zkcredit_prover::prove::ProofFile;
+use zkcredit_script::attest::AttestationFile;
+use zkcredit_script::deployment::Deployment;
+use zkcredit_script::rpc::{block_on, Rpc};
+use zkcredit_script::submission::Submission;
+
+use super::onchain::KeyArgs;
+
+/// As a borrower, submit a proof and its attestation to the lender's CreditGate. Simulates first:
+/// a revert is reported with the gate's decoded custom error and nothing is sent. Prints the gas
+/// used and the decoded `Approved` event; exits non-zero on any failure.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// JSON-RPC endpoint.
+    #[arg(long)]
+    pub rpc_url: String,
+    /// The borrower's key (the proof's borrower must be its address) [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// deployment.json from `zkcredit deploy` (gate address, model version).
+    #[arg(long, default_value = "deployment.json")]
+    pub deployment: PathBuf,
+    /// The proof (from `zkcredit prove`).
+    #[arg(long, default_value = "proof.json")]
+    pub proof: PathBuf,
+    /// The attestation (from `zkcredit attest`).
+    #[arg(long, default_value = "attestation.json")]
+    pub attestation: PathBuf,
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let deployment = Deployment::load(&a.deployment)?;
+    let attestation = AttestationFile::load(&a.attestation)?;
+    let proof = ProofFile::load(&a.proof)?;
+    let submission = Submission::new(deployment.model_version, &proof, &a.proof, &attestation)?;
+    if attestation.gate != deployment.gate.address || attestation.chain_id != deployment.chain_id {
+        eyre::bail!(
+            "{} is for gate {} on chain {}, the deployment is gate {} on chain {}",
+            a.attestation.display(),
+            attestation.gate,
+            attestation.chain_id,
+            deployment.gate.address,
+            deployment.chain_id
+        );
+    }
+    let signer = a.key.load("ZKCREDIT_PRIVATE_KEY")?;
+    if signer.address() != submission.borrower() {
+        eyre::bail!(
+            "the proof is for borrower {}, but the key is {}'s: the gate only approves msg.sender (prove for this address)",
+            submission.borrower(),
+            signer.address()
+        );
+    }
+    let (approved, mined) = block_on(async {
+        let rpc = Rpc::connect(&a.rpc_url, signer).await?;
+        if rpc.chain_id() != deployment.chain_id {
+            return Err(zkcredit_script::Error::BadValue {
+                what: "--rpc-url".into(),
+                reason: format!("chain id {} differs from the deployment's {}", rpc.chain_id(), deployment.chain_id),
+            });
+        }
+        rpc.submit(deployment.gate.address, &submission).await
+    })??;
+    let e = &approved.event;
+    println!(
+        "approved in tx {} (block {}): {} gas",
+        mined.receipt.transaction_hash,
+        mined.receipt.block_number.unwrap_or_default(),
+        approved.gas_used
+    );
+    println!(
+        "  Approved(borrower {}, modelVersion {}, featureCommitment {:#x}, nonce {}, attester {})",
+        e.borrower, e.modelVersion, e.featureCommitment, e.nonce, e.attester
+    );
+    Ok(())
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IZkCreditVerifier} from "./IZkCreditVerifier.sol";
+
+/// @title CreditGate
+/// @notice The contract a lender deploys to act on zkcredit proofs: it approves a borrower, once
+///         per nonce, when a proof shows that the lender's registered model, run on features a
+///         trusted data provider attested to, scores the borrower at or above the lender's threshold.
+/// @dev Governance: an owner-governed registry. The owner registers, per model version, the
+///      verifier contract, the model id (public input 4) and the policy threshold (public input 1),
+///      and the data attesters it trusts; every change emits an event. Approvals already recorded
+///      stay recorded when the owner changes a policy (they carry the model version they were
+///      granted under).
+///
+///      `submit` checks, in this order, each with its own custom error:
+///        1. the model version is registered and its verifier is a contract that returns true for
+///           (proof, instances)                      UnknownModelVersion, VerifierNotContract, ProofRejected;
+///        2. the public inputs match the policy      WrongInstanceCount, ThresholdMismatch, ModelMismatch;
+///        3. the borrower public input is msg.sender BorrowerMismatch;
+///        4. the nonce is above the borrower's last  NonceAlreadyUsed;
+///           used nonce (nonces are per borrower and must increase; a used nonce, or any nonce
+///           below it, can never be submitted again);
+///        5. the attestation is an EIP-712 signature by a trusted attester over
+///           (featureCommitment, borrower, expiry) and has not expired
+///                                                  AttestationExpired, InvalidSignature, UntrustedAttester.
+///      Then it records the approval (and with it the used nonce) in one storage slot and emits
+///      `Approved`. The only external call is a `staticcall` to the registered verifier (plus the
+///      ecrecover precompile), made before any state is written: no reentrancy surface.
+contract CreditGate {
+    // ---------------------------------------------------------------- public-input ABI
+    /// @notice Index of the Poseidon commitment to the private features (signed by the attester).
+    uint256 public constant INSTANCE_FEATURE_COMMITMENT = 0;
+    /// @notice Index of the fixed-point logit threshold (must equal the policy's).
+    uint256 public constant INSTANCE_THRESHOLD = 1;
+    /// @notice Index of the borrower address (must equal msg.sender).
+    uint256 public constant INSTANCE_BORROWER = 2;
+    /// @notice Index of the 64-bit replay nonce.
+    uint256 public constant INSTANCE_NONCE = 3;
+    /// @notice Index of the model id (must equal the registered model's).
+    uint256 public constant INSTANCE_MODEL_ID = 4;
+    /// @notice Number of public inputs of a zkcredit proof.
+    uint256 public constant INSTANCE_COUNT = 5;
+
+    /// @notice The BN254 scalar field modulus: every public input is below it.
+    uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    /// @notice secp256k1 n / 2: signatures with a larger s are malleable copies and are refused.
+    uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+
+    // ---------------------------------------------------------------- EIP-712
+    /// @notice keccak256 of the attestation type a data provider signs.
+    bytes32 public constant ATTESTATION_TYPEHASH =
+        keccak256("Attestation(uint256 featureCommitment,address borrower,uint64 expiry)");
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant NAME_HASH = keccak256("zkcredit CreditGate");
+    bytes32 internal constant VERSION_HASH = keccak256("1");
+    uint256 internal immutable CACHED_CHAIN_ID;
+    bytes32 internal immutable CACHED_DOMAIN_SEPARATOR;
+
+    // ---------------------------------------------------------------- state
+    /// @notice One registered model version: its verifier and the policy proofs must match.
+    /// @dev `submit` reads only the first slot: the verifier, the exact threshold (a fixed-point
+    ///      logit; zkcredit bounds logits to 64 bits) and the low 32 bits of the model id. The full
+    ///      model id is read only to report a mismatch. Comparing 32 bits suffices because the
+    ///      model id is not the prover's choice: it is a constant of the circuit, so the registered
+    ///      verifier accepts proofs for exactly one model id; the gate's comparison catches a
+    ///      registration that pairs a verifier with another model's id (missed with odds 2^-32).
+    struct ModelPolicy {
+        IZkCreditVerifier verifier;
+        int64 threshold;
+        uint32 modelIdLow;
+        uint256 modelId;
+    }
+
+    /// @notice A borrower's latest approval; `nonce` is also the highest nonce they have used.
+    struct Approval {
+        uint64 nonce;
+        uint32 modelVersion;
+        uint64 approvedAt;
+        uint64 attestationExpiry;
+    }
+
+    /// @notice The owner: manages model versions and attesters.
+    address public owner;
+    /// @notice Model version => verifier and policy (read with `policyOf`).
+    mapping(uint32 => ModelPolicy) internal models;
+    /// @notice Data providers whose attestations are accepted.
+    mapping(address => bool) public trustedAttester;
+    /// @notice Borrower => latest approval, packed as an `Approval` (zero if never approved).
+    mapping(address => uint256) internal approvals;
+
+    // ---------------------------------------------------------------- events
+    /// @notice `owner` changed.
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+    /// @notice A model version was registered or changed (verifier zero: removed).
+    event ModelSet(uint32 indexed modelVersion, address indexed verifier, uint256 modelId, uint256 threshold);
+    /// @notice An attester was trusted or distrusted.
+    event AttesterSet(address indexed attester, bool trusted);
+    /// @notice A borrower passed: proof valid, policy matched, attestation valid.
+    event Approved(
+        address indexed borrower, uint32 modelVersion, uint256 featureCommitment, uint64 nonce, address attester
+    );
+
+    // ---------------------------------------------------------------- errors
+    /// @notice The caller is not the owner.
+    error NotOwner(address caller);
+    /// @notice A governance argument is invalid (`what` names it).
+    error InvalidArgument(string what);
+    /// @notice No verifier is registered for this model version.
+    error UnknownModelVersion(uint32 modelVersion);
+    /// @notice The registered verifier address holds no code.
+    error VerifierNotContract(address verifier);
+    /// @notice The verifier reverted or did not return true.
+    error ProofRejected();
+    /// @notice The proof does not carry exactly `INSTANCE_COUNT` public inputs.
+    error WrongInstanceCount(uint256 count);
+    /// @notice Public input 1 is not the policy threshold of this model version.
+    error ThresholdMismatch(uint256 expected, uint256 actual);
+    /// @notice Public input 4 is not the model id registered for this model version.
+    error ModelMismatch(uint256 expected, uint256 actual);
+    /// @notice Public input 2 is not the caller's address.
+    error BorrowerMismatch(address sender, uint256 borrower);
+    /// @notice The nonce is not above the borrower's last used nonce.
+    error NonceAlreadyUsed(uint64 nonce, uint64 lastUsed);
+    /// @notice The attestation's expiry has passed.
+    error AttestationExpired(uint64 expiry, uint256 nowTimestamp);
+    /// @notice The attestation is not a valid low-s ECDSA signature (EIP-2098 compact form).
+    error InvalidSignature();
+    /// @notice The attestation was signed by an address the gate does not trust.
+    error UntrustedAttester(address signer);
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    /// @param initialOwner The account that manages model versions and attesters.
+    constructor(address initialOwner) {
+        if (initialOwner == address(0)) revert InvalidArgument("owner");
+        owner = initialOwner;
+        CACHED_CHAIN_ID = block.chainid;
+        CACHED_DOMAIN_SEPARATOR = _buildDomainSeparator();
+        emit OwnershipTransferred(address(0), initialOwner);
+    }
+
+    // ---------------------------------------------------------------- governance
+    /// @notice Hand the owner role to `newOwner`.
+    function transferOwnership(address newOwner) external onlyOwner {
+        if (newOwner == address(0)) revert InvalidArgument("owner");
+        emit OwnershipTransferred(owner, newOwner);
+        owner = newOwner;
+    }
+
+    /// @notice Register (or replace) model version `modelVersion`.
+    /// @param verifier The generated verifier for this model's verifying key.
+    /// @param modelId Public input 4 of this model's proofs (`model_id` in the prover's output).
+    /// @param threshold Public input 1 the policy requires: the fixed-point logit as a field
+    ///        element (negative t as r - |t|), with |t| < 2^63 (zkcredit's logits are 64-bit).
+    function setModel(uint32 modelVersion, IZkCreditVerifier verifier, uint256 modelId, uint256 threshold)
+        external
+        onlyOwner
+    {
+        if (address(verifier).code.length == 0) revert VerifierNotContract(address(verifier));
+        if (modelId >= R) revert InvalidArgument("modelId");
+        int64 t;
+        if (threshold < 2 ** 63) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            t = int64(int256(threshold)); // < 2^63: fits
+        } else if (threshold < R && threshold > R - 2 ** 63) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            t = -int64(int256(R - threshold)); // < 2^63: fits
+        } else {
+            revert InvalidArgument("threshold");
+        }
+        // forge-lint: disable-next-line(unsafe-typecast)
+        models[modelVersion] = ModelPolicy(verifier, t, uint32(modelId), modelId); // low 32 bits on purpose
+        emit ModelSet(modelVersion, address(verifier), modelId, threshold);
+    }
+
+    /// @notice Remove model version `modelVersion`: its proofs are refused from now on.
+    function removeModel(uint32 modelVersion) external onlyOwner {
+        delete models[modelVersion];
+        emit ModelSet(modelVersion, address(0), 0, 0);
+    }
+
+    /// @notice Trust or distrust a data attester.
+    function setAttester(address attester, bool trusted) external onlyOwner {
+        if (attester == address(0)) revert InvalidArgument("attester");
+        trustedAttester[attester] = trusted;
+        emit AttesterSet(attester, trusted);
+    }
+
+    // ---------------------------------------------------------------- borrower entry point
+    /// @notice Submit a zkcredit proof and an attestation; approves `msg.sender` on success.
+    /// @param modelVersion The model version the proof was made for.
+    /// @param proof The proof bytes (`proof` in the prover's proof JSON).
+    /// @param instances The five public inputs (`instances` in the proof JSON).
+    /// @param expiry The attestation's expiry (unix seconds).
+    /// @param sigR The attester's EIP-712 signature over the `Attestation`, in the EIP-2098
+    ///        compact form: r, and
+    /// @param sigVs s with the parity of v (27 or 28) in its top bit.
+    function submit(
+        uint32 modelVersion,
+        bytes calldata proof,
+        uint256[] calldata instances,
+        uint64 expiry,
+        bytes32 sigR,
+        bytes32 sigVs
+    ) external {
+        (int64 threshold, uint32 modelIdLow) = _checkProof(modelVersion, proof, instances); // 1.
+        _checkPolicy(modelVersion, threshold, modelIdLow, instances); // 2.
+        // 3. The proof is bound to the caller.
+        if (instances[INSTANCE_BORROWER] != uint256(uint160(msg.sender))) {
+            revert BorrowerMismatch(msg.sender, instances[INSTANCE_BORROWER]);
+        }
+        uint64 nonce = _checkNonce(instances[INSTANCE_NONCE]); // 4.
+        uint256 featureCommitment = instances[INSTANCE_FEATURE_COMMITMENT];
+        address attester = _checkAttestation(featureCommitment, expiry, sigR, sigVs); // 5.
+
+        // Effects: the approval, which also marks the nonce used. No interaction follows.
+        // One word, one store: nonce | modelVersion << 64 | approvedAt << 96 | attestationExpiry << 160.
+        approvals[msg.sender] =
+            uint256(nonce) | (uint256(modelVersion) << 64) | (block.timestamp << 96) | (uint256(expiry) << 160);
+        emit Approved(msg.sender, modelVersion, featureCommitment, nonce, attester);
+    }
+
+    // ---------------------------------------------------------------- views
+    /// @notice Model version `modelVersion`'s verifier, model id and threshold word (all zero if none).
+    function policyOf(uint32 modelVersion)
+        external
+        view
+        returns (address verifier, uint256 modelId, uint256 threshold)
+    {
+        ModelPolicy storage p = models[modelVersion];
+        return (address(p.verifier), p.modelId, address(p.verifier) == address(0) ? 0 : _thresholdWord(p.threshold));
+    }
+
+    /// @notice Whether `borrower` has ever been approved.
+    function isApproved(address borrower) external view returns (bool) {
+        return approvals[borrower] != 0;
+    }
+
+    /// @notice `borrower`'s latest approval (all zero if none).
+    function approvalOf(address borrower) external view returns (Approval memory a) {
+        uint256 w = approvals[borrower];
+        // forge-lint: disable-next-line(unsafe-typecast)
+        a = Approval(uint64(w), uint32(w >> 64), uint64(w >> 96), uint64(w >> 160)); // unpacking, by design
+    }
+
+    /// @notice The EIP-712 domain separator (name "zkcredit CreditGate", version "1").
+    function domainSeparator() public view returns (bytes32) {
+        return block.chainid == CACHED_CHAIN_ID ? CACHED_DOMAIN_SEPARATOR : _buildDomainSeparator();
+    }
+
+    /// @notice The EIP-712 digest an attester signs for (featureCommitment, borrower, expiry).
+    function attestationDigest(uint256 featureCommitment, address borrower, uint64 expiry)
+        public
+        view
+        returns (bytes32)
+    {
+        bytes32 structHash = keccak256(abi.encode(ATTESTATION_TYPEHASH, featureCommitment, borrower, expiry));
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+    }
+
+    // ---------------------------------------------------------------- internals
+    /// @dev Check 1: a registered verifier, holding code, returns true for (proof, instances).
+    ///      Returns the policy threshold, read in the same storage slot as the verifier.
+    function _checkProof(uint32 modelVersion, bytes calldata proof, uint256[] calldata instances)
+        internal
+        view
+        returns (int64 threshold, uint32 modelIdLow)
+    {
+        ModelPolicy storage policy = models[modelVersion];
+        address verifier = address(policy.verifier);
+        (threshold, modelIdLow) = (policy.threshold, policy.modelIdLow);
+        if (verifier == address(0)) revert UnknownModelVersion(modelVersion);
+        bytes4 selector = IZkCreditVerifier.verifyProof.selector;
+        bool accepted;
+        // abi.encodeCall(verifyProof, (proof, instances)), written straight from calldata.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let proofLen := proof.length
+            let padded := and(add(proofLen, 31), not(31))
+            mstore(m, selector)
+            mstore(add(m, 0x04), 0x40)
+            mstore(add(m, 0x24), add(0x60, padded))
+            mstore(add(m, 0x44), proofLen)
+            if padded { mstore(add(m, add(0x44, padded)), 0) }
+            calldatacopy(add(m, 0x64), proof.offset, proofLen)
+            let inst := add(add(m, 0x64), padded)
+            mstore(inst, instances.length)
+            let instLen := shl(5, instances.length)
+            calldatacopy(add(inst, 0x20), instances.offset, instLen)
+            let ok := staticcall(gas(), verifier, m, sub(add(add(inst, 0x20), instLen), m), 0x00, 0x20)
+            accepted := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0x00), 1)))
+        }
+        if (!accepted) {
+            // Code is checked only on failure: the staticcall already paid for the cold account.
+            if (verifier.code.length == 0) revert VerifierNotContract(verifier);
+            revert ProofRejected();
+        }
+    }
+
+    /// @dev Check 2: the public inputs carry this model version's threshold and model id.
+    function _checkPolicy(uint32 modelVersion, int64 threshold, uint32 modelIdLow, uint256[] calldata instances)
+        internal
+        view
+    {
+        if (instances.length != INSTANCE_COUNT) revert WrongInstanceCount(instances.length);
+        uint256 expected = _thresholdWord(threshold);
+        if (instances[INSTANCE_THRESHOLD] != expected) {
+            revert ThresholdMismatch(expected, instances[INSTANCE_THRESHOLD]);
+        }
+        // Low 32 bits only (see ModelPolicy); the full id is read to report a mismatch.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (uint32(instances[INSTANCE_MODEL_ID]) != modelIdLow) {
+            revert ModelMismatch(models[modelVersion].modelId, instances[INSTANCE_MODEL_ID]);
+        }
+    }
+
+    /// @dev A signed threshold as the field element the circuit uses (negative t is r - |t|).
+    function _thresholdWord(int64 t) internal pure returns (uint256) {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return t >= 0 ? uint256(int256(t)) : R - uint256(-int256(t)); // both non-negative here
+    }
+
+    /// @dev Check 4: the nonce is above the caller's last used nonce (the circuit makes it 64-bit).
+    function _checkNonce(uint256 word) internal view returns (uint64 nonce) {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint64 lastUsed = uint64(approvals[msg.sender]); // the low 64 bits hold the nonce
+        // forge-lint: disable-next-line(unsafe-typecast)
+        nonce = uint64(word); // checked on the next line: a word above 2^64 - 1 is refused
+        if (word > type(uint64).max || nonce <= lastUsed) revert NonceAlreadyUsed(nonce, lastUsed);
+    }
+
+    function _buildDomainSeparator() internal view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
+    }
+
+    /// @dev Check 5: a trusted attester signed (featureCommitment, msg.sender, expiry), not expired.
+    function _checkAttestation(uint256 featureCommitment, uint64 expiry, bytes32 sigR, bytes32 sigVs)
+        internal
+        view
+        returns (address attester)
+    {
+        // Expiries are coarse (hours to days): a validator's few seconds of timestamp drift do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > expiry) revert AttestationExpired(expiry, block.timestamp);
+        bytes32 s = sigVs & bytes32(type(uint256).max >> 1);
+        if (uint256(s) > HALF_N) revert InvalidSignature();
+        bytes32 domain = domainSeparator();
+        bytes32 typeHash = ATTESTATION_TYPEHASH;
+        // The same digest as attestationDigest(featureCommitment, msg.sender, expiry), then
+        // ecrecover, without Solidity's memory copies (this is on every borrower's path).
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), featureCommitment)
+            mstore(add(m, 0x40), caller())
+            mstore(add(m, 0x60), expiry)
+            let structHash := keccak256(m, 0x80)
+            mstore(m, 0x1901)
+            mstore(add(m, 0x20), domain)
+            mstore(add(m, 0x40), structHash)
+            mstore(m, keccak256(add(m, 0x1e), 0x42)) // "\x19\x01" || domain || structHash
+            mstore(add(m, 0x20), add(shr(255, sigVs), 27))
+            mstore(add(m, 0x40), sigR)
+            mstore(add(m, 0x60), s)
+            mstore(0x00, 0)
+            pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+            attester := mload(0x00)
+        }
+        if (attester == address(0)) revert InvalidSignature();
+        if (!trustedAttester[attester]) revert UntrustedAttester(attester);
+    }
+}
