@@ -143,6 +143,13 @@ contract CreditGateTest is Test {
         gate.setModel(2, IZkCreditVerifier(eoa), modelId, threshold);
     }
 
+    function test_submit_verifierWithoutCode_reverts() public {
+        // Registration refuses code-less verifiers; should the code vanish, submit refuses too.
+        vm.etch(address(verifier), "");
+        _submitExpecting(0, abi.encodeWithSelector(CreditGate.VerifierNotContract.selector, address(verifier)));
+        _expectNoApproval();
+    }
+
     function test_submit_tamperedProof_reverts() public {
         proofs[0][100] ^= 0x01;
         _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));

@@ -12,7 +12,7 @@ use zkcredit_script::rpc::{block_on, Rpc};
 use zkcredit_verifier_codegen::{gas, Options, Provenance};
 
 use super::keys::bundled_model_and_keys;
-use super::onchain::{parse_address, KeyArgs};
+use super::onchain::{parse_address, ChainArgs};
 use crate::ui::Spinner;
 use zkcredit_prover::prove::Progress;
 
@@ -21,12 +21,9 @@ use zkcredit_prover::prove::Progress;
 /// owns the gate. Writes a deployment JSON for `attest` and `submit`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// JSON-RPC endpoint, e.g. http://127.0.0.1:8545.
-    #[arg(long)]
-    pub rpc_url: String,
-    /// The deployer's key [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    /// The chain, and the signing account (the deployer, who owns the gate).
     #[command(flatten)]
-    pub key: KeyArgs,
+    pub chain: ChainArgs,
     /// The compiled model [default: the bundled German Credit model with the demo SRS keys].
     #[arg(long, requires = "keys")]
     pub model: Option<PathBuf>,
@@ -51,7 +48,7 @@ pub struct Args {
 /// Run.
 pub fn run(a: Args) -> Result<()> {
     let attesters = a.attesters.iter().map(|s| parse_address("--attester", s)).collect::<Result<Vec<_>>>()?;
-    let signer = a.key.load("ZKCREDIT_PRIVATE_KEY")?;
+    let signer = a.chain.key.load("ZKCREDIT_PRIVATE_KEY")?;
     let spinner = Spinner::new("deploy");
     spinner.stage("generating and compiling the verifier");
     let (model, params, vk, header) = match (&a.model, &a.keys) {
@@ -79,7 +76,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     spinner.stage("deploying the verifier and the gate, registering the policy");
     let deployment = block_on(async {
-        let rpc = Rpc::connect(&a.rpc_url, signer).await?;
+        let rpc = Rpc::connect(&a.chain.rpc_url, signer).await?;
         rpc.deploy(&plan).await
     })??;
     spinner.finish();

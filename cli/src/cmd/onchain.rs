@@ -32,6 +32,17 @@ impl KeyArgs {
     }
 }
 
+/// A JSON-RPC endpoint and the account that signs there.
+#[derive(clap::Args, Debug)]
+pub struct ChainArgs {
+    /// JSON-RPC endpoint, e.g. http://127.0.0.1:8545.
+    #[arg(long)]
+    pub rpc_url: String,
+    /// The signing account [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
 /// Parse a 0x-prefixed 20-byte address.
 pub fn parse_address(flag: &str, s: &str) -> Result<Address> {
     s.parse().map_err(|e| eyre::eyre!("{flag}: `{s}` is not a 0x-prefixed 20-byte address ({e})"))

@@ -9,19 +9,16 @@ use zkcredit_script::deployment::Deployment;
 use zkcredit_script::rpc::{block_on, Rpc};
 use zkcredit_script::submission::Submission;
 
-use super::onchain::KeyArgs;
+use super::onchain::ChainArgs;
 
 /// As a borrower, submit a proof and its attestation to the lender's CreditGate. Simulates first:
 /// a revert is reported with the gate's decoded custom error and nothing is sent. Prints the gas
 /// used and the decoded `Approved` event; exits non-zero on any failure.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// JSON-RPC endpoint.
-    #[arg(long)]
-    pub rpc_url: String,
-    /// The borrower's key (the proof's borrower must be its address) [default: --key-env ZKCREDIT_PRIVATE_KEY].
+    /// The chain, and the signing account (the borrower: the proof's borrower must be its address).
     #[command(flatten)]
-    pub key: KeyArgs,
+    pub chain: ChainArgs,
     /// deployment.json from `zkcredit deploy` (gate address, model version).
     #[arg(long, default_value = "deployment.json")]
     pub deployment: PathBuf,
@@ -49,7 +46,7 @@ pub fn run(a: Args) -> Result<()> {
             deployment.chain_id
         );
     }
-    let signer = a.key.load("ZKCREDIT_PRIVATE_KEY")?;
+    let signer = a.chain.key.load("ZKCREDIT_PRIVATE_KEY")?;
     if signer.address() != submission.borrower() {
         eyre::bail!(
             "the proof is for borrower {}, but the key is {}'s: the gate only approves msg.sender (prove for this address)",
@@ -58,7 +55,7 @@ pub fn run(a: Args) -> Result<()> {
         );
     }
     let (approved, mined) = block_on(async {
-        let rpc = Rpc::connect(&a.rpc_url, signer).await?;
+        let rpc = Rpc::connect(&a.chain.rpc_url, signer).await?;
         if rpc.chain_id() != deployment.chain_id {
             return Err(zkcredit_script::Error::BadValue {
                 what: "--rpc-url".into(),
