@@ -18,12 +18,13 @@ cargo fmt --all --check
 echo "== cargo clippy -D warnings"
 cargo clippy --release --locked --workspace --all-targets -- -D warnings
 
-echo "== forge: build --sizes, committed artifacts, fmt --check, test, snapshot --check"
+echo "== forge: build --sizes, committed artifacts, fmt --check, test, snapshot --check, Deploy.s.sol (simulated)"
 forge build --sizes
 node scripts/contract-artifacts.mjs --check
 forge fmt --check
 forge test
 forge snapshot --check
+ZKCREDIT_ATTESTER=0x2c7536E3605D9C16a7a3D7b1898e529396a65c23 forge script script/forge/Deploy.s.sol >/dev/null
 
 echo "== zkcredit bench (figures -> target/bench.json)"
 cargo run --release --locked -q -p zkcredit -- bench --json target/bench.json
