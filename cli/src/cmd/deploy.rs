@@ -45,12 +45,8 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-/// Run.
-pub fn run(a: Args) -> Result<()> {
-    let attesters = a.attesters.iter().map(|s| parse_address("--attester", s)).collect::<Result<Vec<_>>>()?;
-    let signer = a.chain.key.load("ZKCREDIT_PRIVATE_KEY")?;
-    let spinner = Spinner::new("deploy");
-    spinner.stage("generating and compiling the verifier");
+/// The verifier for the key and the policy to register.
+fn plan(a: &Args, attesters: Vec<zkcredit_script::alloy::primitives::Address>) -> Result<DeployPlan> {
     let (model, params, vk, header) = match (&a.model, &a.keys) {
         (Some(model), Some(keys)) => {
             let model = CompiledModel::load(model)?;
@@ -66,18 +62,29 @@ pub fn run(a: Args) -> Result<()> {
     };
     let (_, compiled) = gas::build(&params, &vk, &Options::new(Provenance::from_header(&header)), INSTANCE_COUNT)?;
     let policy = Policy::new(&model, a.threshold)?;
-    let plan = DeployPlan {
+    Ok(DeployPlan {
         verifier_creation: compiled.creation,
         model_version: a.model_version,
         model_id: policy.model_id,
         threshold: policy.threshold,
         model_digest: model.digest.clone(),
         attesters,
-    };
-    spinner.stage("deploying the verifier and the gate, registering the policy");
+    })
+}
+
+/// Run.
+pub fn run(a: Args) -> Result<()> {
+    let attesters = a.attesters.iter().map(|s| parse_address("--attester", s)).collect::<Result<Vec<_>>>()?;
+    let signer = a.chain.key.load("ZKCREDIT_PRIVATE_KEY")?;
+    let spinner = Spinner::new("deploy");
     let deployment = block_on(async {
+        // Connect first: a wrong URL or chain fails before the verifier is built.
+        spinner.stage("connecting");
         let rpc = Rpc::connect(&a.chain.rpc_url, signer).await?;
-        rpc.deploy(&plan).await
+        spinner.stage("generating and compiling the verifier");
+        let plan = plan(&a, attesters)?;
+        spinner.stage("deploying the verifier and the gate, registering the policy");
+        Ok::<_, eyre::Report>(rpc.deploy(&plan).await?)
     })??;
     spinner.finish();
     deployment.save(&a.out)?;
