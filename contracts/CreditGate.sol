@@ -19,8 +19,8 @@ import {IZkCreditVerifier} from "./IZkCreditVerifier.sol";
 ///        2. the public inputs match the policy      WrongInstanceCount, ThresholdMismatch, ModelMismatch;
 ///        3. the borrower public input is msg.sender BorrowerMismatch;
 ///        4. the nonce is above the borrower's last  NonceAlreadyUsed;
-///           used nonce (nonces are per borrower and must increase; a used nonce, or any nonce
-///           below it, can never be submitted again);
+///           used nonce (nonces are per borrower, start at 1 and must increase; a used nonce, or
+///           any nonce below it, can never be submitted again);
 ///        5. the attestation is an EIP-712 signature by a trusted attester over
 ///           (featureCommitment, borrower, expiry) and has not expired
 ///                                                  AttestationExpired, InvalidSignature, UntrustedAttester.

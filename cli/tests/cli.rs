@@ -257,12 +257,14 @@ fn attest_signs_with_a_key_file_and_submit_refuses_mismatches_before_sending() {
 
     // submit: proof.json commits to applicant 6 with a random salt; the attestation is for
     // applicant 5: refused before any RPC (the URL is unreachable on purpose).
+    let proof_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("proof.json")).unwrap()).unwrap();
+    let proof_digest = proof_json["model_digest"].as_str().unwrap();
     let deployment = serde_json::json!({
         "kind": "zkcredit-deployment", "zkcredit_version": "0.1.0", "chain_id": 31337,
         "owner": "0x0000000000000000000000000000000000000001",
         "verifier": {"address": "0x00000000000000000000000000000000000000a0", "tx_hash": format!("0x{}", "00".repeat(32)), "gas_used": 1, "runtime_bytes": 1},
         "gate": {"address": gate, "tx_hash": format!("0x{}", "00".repeat(32)), "gas_used": 1, "runtime_bytes": 1},
-        "model_version": 1, "model_id": "0x1", "threshold": "0x0", "model_digest": "0x00", "attesters": [], "configure_gas": 0
+        "model_version": 1, "model_id": "0x1", "threshold": "0x0", "model_digest": proof_digest, "attesters": [], "configure_gas": 0
     });
     let dep = write("deployment.json", deployment.to_string().as_bytes());
     let submit = |deployment: &str| {
@@ -281,6 +283,8 @@ fn attest_signs_with_a_key_file_and_submit_refuses_mismatches_before_sending() {
         ])
     };
     fails_with(&submit(&dep), "attestation does not match: it signs feature commitment");
+    let other_model = write("other-model-deployment.json", deployment.to_string().replace(proof_digest, "0x1234").as_bytes());
+    fails_with(&submit(&other_model), "registered model 0x1234");
     fails_with(&submit(&write("broken-deployment.json", b"{\"kind\": 1")), "broken-deployment.json");
     let tampered = std::fs::read_to_string(p("att.json")).unwrap().replace("\"expiry\": ", "\"expiry\": 1");
     let tampered = write("tampered-att.json", tampered.as_bytes());

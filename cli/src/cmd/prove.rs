@@ -28,8 +28,9 @@ pub struct Args {
     /// The borrower's address (the proof is only valid for this msg.sender).
     #[arg(long)]
     pub borrower: String,
-    /// Replay-protection nonce (64-bit).
-    #[arg(long, default_value_t = 0)]
+    /// Replay-protection nonce (64-bit). A CreditGate accepts only a nonce above the borrower's
+    /// last used one, so nonces start at 1 and increase.
+    #[arg(long, default_value_t = 1)]
     pub nonce: u64,
     /// Commitment salt (0x-hex field element); random when omitted. Must match the attested commitment.
     #[arg(long)]

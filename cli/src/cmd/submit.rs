@@ -35,6 +35,16 @@ pub fn run(a: Args) -> Result<()> {
     let deployment = Deployment::load(&a.deployment)?;
     let attestation = AttestationFile::load(&a.attestation)?;
     let proof = ProofFile::load(&a.proof)?;
+    if !proof.model_digest.eq_ignore_ascii_case(&deployment.model_digest) {
+        eyre::bail!(
+            "{} is for model {}, but {} registered model {} (version {})",
+            a.proof.display(),
+            proof.model_digest,
+            a.deployment.display(),
+            deployment.model_digest,
+            deployment.model_version
+        );
+    }
     let submission = Submission::new(deployment.model_version, &proof, &a.proof, &attestation)?;
     if attestation.gate != deployment.gate.address || attestation.chain_id != deployment.chain_id {
         eyre::bail!(
