@@ -57,8 +57,8 @@ impl LocalGate {
                 configure_gas: 0,
             },
         };
-        local.deployment.verifier.runtime_bytes = local.code_size(verifier);
-        local.deployment.gate.runtime_bytes = local.code_size(gate);
+        local.deployment.verifier.runtime_bytes = local.evm.code_size(verifier);
+        local.deployment.gate.runtime_bytes = local.evm.code_size(gate);
         let set_model =
             CreditGate::setModelCall { modelVersion: plan.model_version, verifier, modelId: plan.model_id, threshold: plan.threshold };
         local.deployment.configure_gas += local.transact(owner, "setModel", &set_model.abi_encode())?.gas_used;
@@ -67,10 +67,6 @@ impl LocalGate {
             local.deployment.configure_gas += local.transact(owner, "setAttester", &call.abi_encode())?.gas_used;
         }
         Ok(local)
-    }
-
-    fn code_size(&self, address: Address) -> usize {
-        self.evm.code_size(address)
     }
 
     /// Send a transaction from `from`; a revert becomes [`Error::Reverted`] with the decoded error.

@@ -2,7 +2,6 @@
 //! against each other before anything is sent.
 
 use std::path::Path;
-use std::str::FromStr;
 
 use alloy::primitives::{Address, Bytes, Signature, B256, U256};
 use alloy::sol_types::SolCall;
@@ -12,6 +11,7 @@ use zkcredit_prover::public::INSTANCE_COUNT;
 use crate::attest::AttestationFile;
 use crate::bindings::CreditGate;
 use crate::error::{Error, Result};
+use crate::policy::fr_to_u256;
 
 /// Everything `CreditGate.submit` takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,12 +34,8 @@ impl Submission {
     /// Pair a proof file with an attestation. Refuses an attestation for another commitment or
     /// borrower (the gate would refuse it too, after the caller paid for the proof check).
     pub fn new(model_version: u32, proof: &ProofFile, proof_path: &Path, attestation: &AttestationFile) -> Result<Self> {
-        let (bytes, _) = proof.decode(proof_path)?;
-        let instances = proof
-            .instances
-            .iter()
-            .map(|w| U256::from_str(w).map_err(|e| Error::file(proof_path, format!("public input `{w}`: {e}"))))
-            .collect::<Result<Vec<_>>>()?;
+        let (bytes, fields) = proof.decode(proof_path)?;
+        let instances: Vec<U256> = fields.iter().map(fr_to_u256).collect();
         if instances.len() != INSTANCE_COUNT {
             return Err(Error::file(proof_path, format!("{} public inputs, expected {INSTANCE_COUNT}", instances.len())));
         }

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy::network::TransactionBuilder;
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Bytes, U256};
 use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
 use common::{root, Bundle, THRESHOLD, VERSION};
@@ -127,7 +127,6 @@ fn deploy_attest_prove_submit_on_anvil() {
         let failing_rpc = Rpc::connect(&anvil.url, failing).await.unwrap();
         reverted_with(failing_rpc.submit(gate, &lax_sub).await, "ThresholdMismatch");
         assert_eq!(rpc.approval_of(gate, failing_addr).await.unwrap().approvedAt, 0);
-        assert_ne!(failing_addr, Address::ZERO);
     })
     .unwrap();
 

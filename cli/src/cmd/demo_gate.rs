@@ -136,14 +136,11 @@ impl GateDemo<'_> {
             let d = rpc.deploy(&plan).await?;
             spinner.finish();
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|t| t.as_secs()).unwrap_or(GENESIS_TIMESTAMP);
-            let sub =
-                self.attest_and_prove(&d, borrower, now).map_err(|e| Error::BadValue { what: "demo".into(), reason: format!("{e:#}") })?;
+            let sub = self.attest_and_prove(&d, borrower, now)?;
             let (approved, mined) = rpc.submit(d.gate.address, &sub).await?;
             let again = rpc.submit(d.gate.address, &sub).await.map(|(a, _)| a);
             let stored = rpc.approval_of(d.gate.address, borrower).await?;
-            let path = self
-                .report(&d, &format!("chain {} via {url}", d.chain_id), &approved, None)
-                .map_err(|e| Error::BadValue { what: "demo".into(), reason: format!("{e:#}") })?;
+            let path = self.report(&d, &format!("chain {} via {url}", d.chain_id), &approved, None)?;
             println!("   tx        {}", mined.receipt.transaction_hash);
             let again_refused = again.is_err();
             println!("   replay    same nonce again: {}", refusal(again));
@@ -152,10 +149,11 @@ impl GateDemo<'_> {
                 stored.nonce, stored.modelVersion, stored.approvedAt
             );
             println!("   deployment -> {}", path.display());
-            Ok::<_, Error>(again_refused)
-        })??
-        .then_some(())
-        .ok_or_else(|| eyre::eyre!("the gate approved a replayed submission"))
+            if !again_refused {
+                eyre::bail!("the gate approved a replayed submission");
+            }
+            Ok(())
+        })?
     }
 }
 
