@@ -1,0 +1,303 @@
+//! Verifier gas of circuit *shapes*, before a circuit is written.
+//!
+//! The generated verifier's gas depends on the circuit's shape, not on what it computes: one ecMul
+//! per commitment (advice, fixed, permutation, quotient chunks), ~1k gas per opened evaluation,
+//! the quotient degree. This tool builds synthetic halo2 circuits with a chosen shape (gates of
+//! the right degree and rotations, an all-zero witness that satisfies them), proves them, and
+//! measures zkcredit's verifier for each in revm (Osaka), along with the prover's CPU time.
+//!
+//! ```text
+//! cargo run --release -p zkcredit-verifier-codegen --example gas_model [-- OUT.json]
+//! ```
+//!
+//! It answered "what must the credit circuit look like to verify for <= 250k gas at k = 11".
+
+use std::time::Instant;
+
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_proofs::plonk::{
+    create_proof, keygen_pk, keygen_vk_custom, Advice, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells,
+};
+use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_proofs::poly::kzg::multiopen::ProverSHPLONK;
+use halo2_proofs::poly::Rotation;
+use rand::SeedableRng;
+use serde::Serialize;
+use snark_verifier::loader::native::NativeLoader;
+use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
+use zkcredit_verifier_codegen::codegen::{Options, Provenance};
+use zkcredit_verifier_codegen::gas;
+
+/// One circuit shape.
+#[derive(Clone, Copy, Debug, Serialize)]
+struct Shape {
+    name: &'static str,
+    k: u32,
+    /// Copy constraints on both advice columns (the permutation argument).
+    permutation: bool,
+    /// Maximum gate degree (4 or 5).
+    degree: usize,
+    /// Selector columns besides the Poseidon one (each holds opcodes 1..=max_opcode).
+    selector_columns: usize,
+    /// Extra rotations of advice column `a` (each one more opened evaluation).
+    extra_rotations: i32,
+}
+
+#[derive(Clone, Debug)]
+struct Config {
+    a: Column<Advice>,
+    b: Column<Advice>,
+    w: Column<Fixed>,
+    poseidon: Column<Fixed>,
+    selectors: Vec<Column<Fixed>>,
+}
+
+#[derive(Clone, Default)]
+struct Synthetic;
+
+thread_local!(static SHAPE: std::cell::Cell<Option<Shape>> = const { std::cell::Cell::new(None) });
+
+fn shape() -> Shape {
+    SHAPE.with(|s| s.get()).unwrap_or(SHAPES[0])
+}
+
+fn constant(v: u64) -> Expression<Fr> {
+    Expression::Constant(Fr::from(v))
+}
+
+/// Nonzero where the fixed column holds `v`, zero where it holds any other value in `0..=max`.
+fn opcode(m: &mut VirtualCells<'_, Fr>, col: Column<Fixed>, v: u64, max: u64) -> Expression<Fr> {
+    let q = m.query_fixed(col, Rotation::cur());
+    (1..=max).filter(|u| *u != v).fold(q.clone(), |e, u| e * (q.clone() - constant(u)))
+}
+
+impl Circuit<Fr> for Synthetic {
+    type Config = Config;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        Synthetic
+    }
+
+    fn configure(m: &mut ConstraintSystem<Fr>) -> Config {
+        let s = shape();
+        let (a, b, w) = (m.advice_column(), m.advice_column(), m.fixed_column());
+        let instance: Column<Instance> = m.instance_column();
+        let poseidon = m.fixed_column();
+        let selectors: Vec<_> = (0..s.selector_columns).map(|_| m.fixed_column()).collect();
+        if s.permutation {
+            m.enable_equality(a);
+            m.enable_equality(b);
+        }
+        // A Poseidon round over rows 0..2 into rows 3..5, full (2) or partial (1) in one gate:
+        // t_i = u_i^2 in full rounds, t_i = 1 for the unboxed words of partial rounds, so the
+        // S-box output is t_i^2 u_i throughout (degree 4 with its selector).
+        m.create_gate("poseidon round", |m| {
+            let q = m.query_fixed(poseidon, Rotation::cur());
+            let full = q.clone() - constant(1);
+            let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
+            let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
+            let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
+            let rc: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
+            let mut out = vec![q.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
+            for i in 1..3 {
+                out.push(q.clone() * (t[i].clone() - constant(1) - full.clone() * (u[i].clone() * u[i].clone() - constant(1))));
+            }
+            for j in 0..3 {
+                let sum =
+                    (0..3).fold(rc[j].clone(), |acc, i| acc + constant((i + j + 2) as u64) * t[i].clone() * t[i].clone() * u[i].clone());
+                out.push(q.clone() * (next[j].clone() - sum));
+            }
+            out
+        });
+        // Opcodes of degree-2 bodies: as many per column as the degree allows.
+        let max = (s.degree - 2) as u64;
+        for (ci, col) in selectors.iter().enumerate() {
+            let col = *col;
+            m.create_gate("opcodes", |m| {
+                let (a0, a1, a_rep) =
+                    (m.query_advice(a, Rotation::cur()), m.query_advice(a, Rotation::next()), m.query_advice(a, Rotation(-77)));
+                let (b0, b_prev) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::prev()));
+                let w0 = m.query_fixed(w, Rotation::cur());
+                // The public inputs enter through the first column's multiply-accumulate.
+                let public = if ci == 0 { m.query_instance(instance, Rotation::cur()) } else { constant(0) };
+                let bit = |d: Expression<Fr>| d.clone() * (d - constant(1));
+                let mut out = vec![
+                    opcode(m, col, 1, max) * (b0.clone() - b_prev - w0.clone() * a0.clone() - public),
+                    opcode(m, col, 1, max) * (a0.clone() - a_rep),
+                    opcode(m, col, 2, max) * bit(a0.clone() - constant(2) * b0.clone()),
+                    opcode(m, col, 2, max) * bit(b0.clone() - constant(2) * a1.clone()),
+                ];
+                if max >= 3 {
+                    out.push(opcode(m, col, 3, max) * (a1 - b0 * (a0 - w0)));
+                }
+                if ci == 0 {
+                    for r in 0..s.extra_rotations {
+                        let x = m.query_advice(a, Rotation(20 + r));
+                        out.push(opcode(m, col, 1, max) * x);
+                    }
+                }
+                out
+            });
+        }
+        Config { a, b, w, poseidon, selectors }
+    }
+
+    fn synthesize(&self, config: Config, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+        let s = shape();
+        let max = s.degree - 2;
+        layouter.assign_region(
+            || "synthetic",
+            |mut region| {
+                for row in 0..(1usize << s.k) - 48 {
+                    region.assign_advice(config.a, row, Value::known(Fr::zero()));
+                    region.assign_advice(config.b, row, Value::known(Fr::zero()));
+                    region.assign_fixed(config.w, row, Fr::zero());
+                    let full_round = (100..300).contains(&row) && row % 3 == 0;
+                    region.assign_fixed(config.poseidon, row, Fr::from(if full_round { 2 } else { 0 }));
+                    for (i, col) in config.selectors.iter().enumerate() {
+                        let on = row > 300 && (row * 7 + i) % 5 < 4;
+                        region.assign_fixed(*col, row, Fr::from(if on { ((row + i) % (max + 1)) as u64 } else { 0 }));
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+}
+
+const SHAPES: [Shape; 7] = [
+    Shape {
+        name: "shipped: permutation, degree 5, 3 selector columns",
+        k: 11,
+        permutation: true,
+        degree: 5,
+        selector_columns: 2,
+        extra_rotations: 0,
+    },
+    Shape {
+        name: "no permutation, degree 5, 3 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 2,
+        extra_rotations: 0,
+    },
+    Shape {
+        name: "no permutation, degree 5, 2 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        extra_rotations: 0,
+    },
+    Shape {
+        name: "no permutation, degree 4, 3 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 4,
+        selector_columns: 2,
+        extra_rotations: 0,
+    },
+    Shape {
+        name: "no permutation, degree 4, 2 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 4,
+        selector_columns: 1,
+        extra_rotations: 0,
+    },
+    Shape {
+        name: "no permutation, degree 4, 2 selector columns, +4 rotations",
+        k: 11,
+        permutation: false,
+        degree: 4,
+        selector_columns: 1,
+        extra_rotations: 4,
+    },
+    Shape {
+        name: "no permutation, degree 4, 2 selector columns, k = 12",
+        k: 12,
+        permutation: false,
+        degree: 4,
+        selector_columns: 1,
+        extra_rotations: 0,
+    },
+];
+
+#[derive(Serialize)]
+struct Row {
+    shape: Shape,
+    commitments: usize,
+    evaluations: usize,
+    verify_gas_tx: u64,
+    proof_bytes: usize,
+    prove_cpu_seconds: f64,
+}
+
+/// CPU seconds of this process (all threads), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn measure(s: Shape) -> Result<Row, Box<dyn std::error::Error>> {
+    SHAPE.with(|c| c.set(Some(s)));
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let params = ParamsKZG::<Bn256>::setup(s.k, &mut rng);
+    let vk = keygen_vk_custom(&params, &Synthetic, true)?;
+    let pk = keygen_pk(&params, vk.clone(), &Synthetic)?;
+    let instances = vec![Fr::zero(); 5];
+    let mut times = Vec::new();
+    let mut proof = Vec::new();
+    for _ in 0..5 {
+        let start = cpu_seconds();
+        let mut transcript = EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::new(vec![]);
+        create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+            &params,
+            &pk,
+            &[Synthetic],
+            &[&[&instances]],
+            &mut rng,
+            &mut transcript,
+        )?;
+        times.push(cpu_seconds() - start);
+        proof = transcript.finalize();
+    }
+    times.sort_by(f64::total_cmp);
+    let options = Options::new(Provenance { model_digest: "0x00".into(), srs: "synthetic".into() });
+    let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
+    let cs = vk.cs();
+    let permutation = if s.permutation { 3 } else { 0 };
+    let commitments = cs.num_advice_columns() + cs.num_fixed_columns() + permutation + 1 + (cs.degree() - 1);
+    Ok(Row {
+        shape: s,
+        commitments,
+        evaluations: (proof.len() - 64 * (cs.num_advice_columns() + usize::from(s.permutation) + cs.degree() + 2)) / 32,
+        verify_gas_tx: report.verify_gas_tx,
+        proof_bytes: proof.len(),
+        prove_cpu_seconds: times[times.len() / 2],
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = std::env::args().nth(1).unwrap_or_else(|| "target/gas_model.json".into());
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    println!("{:<62} {:>5} {:>5} {:>9} {:>7} {:>9}", "shape", "comm", "evals", "gas (tx)", "proof", "prove CPU");
+    for s in SHAPES {
+        let row = measure(s)?;
+        println!(
+            "{:<62} {:>5} {:>5} {:>9} {:>7} {:>8.2}s",
+            s.name, row.commitments, row.evaluations, row.verify_gas_tx, row.proof_bytes, row.prove_cpu_seconds
+        );
+        rows.push(row);
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&rows)? + "\n")?;
+    println!("wrote {out} in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
