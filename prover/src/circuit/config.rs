@@ -1,16 +1,30 @@
-//! Columns and custom gates. Two advice columns (`a`, `b`), one fixed column (`w`), one instance
-//! column (read only by the `bias` gate, so it is outside the permutation argument), and one
-//! selector per [`Gate`](super::layout::Gate). Maximum gate degree is 4 (the
-//! Poseidon rounds: selector x `t^2 * u` with `t = u^2`).
+//! Columns and custom gates. Two advice columns (`a`, `b`), three fixed columns (`w` for weights
+//! and constants, and two opcode columns `op` and `qp`), and one instance column (read only by the
+//! `bias` gate, so it is outside the permutation argument).
+//!
+//! Every gate is selected by the value of an opcode column through a Lagrange-style polynomial
+//! that vanishes on the column's other values, so the seven constraint groups cost two fixed
+//! commitments (each one ecMul in the on-chain verifier), not one per gate:
+//!
+//! | column | value | gate | selector | body degree |
+//! |---|---|---|---|---|
+//! | `op` | 1 | [`Gate::Mac`] | `op (op - 2) (op - 3)` | 2 |
+//! | `op` | 2 | [`Gate::Bits`] | `op (op - 1) (op - 3)` | 2 |
+//! | `op` | 3 | [`Gate::End`] | `op (op - 1) (op - 2)` | 2 |
+//! | `qp` | 1, 2 | [`Gate::PoseidonPartial`], [`Gate::PoseidonFull`] | `qp (3 - qp)` | 3 |
+//! | `qp` | 3 | [`Gate::Bias`] | `qp (qp - 1) (qp - 2)` | 1 |
+//!
+//! The maximum degree is 5 (four quotient chunks). The Poseidon round tells full from partial
+//! rounds by `qp - 1` inside its body: in a partial round the unboxed words carry `t = 1`.
 
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Instance, Selector};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Instance, VirtualCells};
 use halo2_proofs::poly::Rotation;
 
-use super::layout::{Gate, GATES};
+use super::layout::Gate;
 use crate::poseidon;
 
-/// The circuit's columns and selectors.
+/// The circuit's columns.
 #[derive(Clone, Debug)]
 pub struct CreditConfig {
     /// Advice column `a`.
@@ -19,10 +33,22 @@ pub struct CreditConfig {
     pub b: Column<Advice>,
     /// Fixed column `w` (weights and constants).
     pub w: Column<Fixed>,
+    /// Opcode column of the arithmetic gates (multiply-accumulate, bits, end of a running sum).
+    pub op: Column<Fixed>,
+    /// Opcode column of the Poseidon rounds and the constant/public-input gate.
+    pub qp: Column<Fixed>,
     /// The public inputs.
     pub instance: Column<Instance>,
-    /// One selector per gate, indexed by `Gate as usize`.
-    pub selectors: [Selector; GATES],
+}
+
+fn constant(v: u64) -> Expression<Fr> {
+    Expression::Constant(Fr::from(v))
+}
+
+/// `prod (q - v)` over the column's other values `v` in `0..=3`: nonzero exactly where `q = value`.
+fn select(m: &mut VirtualCells<'_, Fr>, col: Column<Fixed>, value: u64) -> Expression<Fr> {
+    let q = m.query_fixed(col, Rotation::cur());
+    (1..=3u64).filter(|v| *v != value).fold(q.clone(), |e, v| e * (q.clone() - constant(v)))
 }
 
 impl CreditConfig {
@@ -31,73 +57,64 @@ impl CreditConfig {
         let a = meta.advice_column();
         let b = meta.advice_column();
         let w = meta.fixed_column();
+        let op = meta.fixed_column();
+        let qp = meta.fixed_column();
         let instance = meta.instance_column();
         meta.enable_equality(a);
         meta.enable_equality(b);
-        // Degree 5 keeps the 4n extended domain of degree 4 and lets selector compression pack
-        // the seven gates into three fixed columns instead of five (two fewer commitments for one
-        // more quotient chunk).
-        meta.set_minimum_degree(5);
-        let selectors = [(); GATES].map(|_| meta.selector());
-        let one = || Expression::Constant(Fr::one());
-        let two = || Expression::Constant(Fr::from(2));
+        let two = || constant(2);
+        let boolean = |d: Expression<Fr>| d.clone() * (d - constant(1));
 
         meta.create_gate("mac", |m| {
-            let q = m.query_selector(selectors[Gate::Mac as usize]);
+            let q = select(m, op, Gate::Mac.opcode());
             let (b0, b1) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::next()));
             let (a1, w1) = (m.query_advice(a, Rotation::next()), m.query_fixed(w, Rotation::next()));
             vec![q * (b1 - b0 - w1 * a1)]
         });
-        meta.create_gate("bias", |m| {
-            let q = m.query_selector(selectors[Gate::Bias as usize]);
-            let inst = m.query_instance(instance, Rotation::cur());
-            vec![q * (m.query_advice(b, Rotation::cur()) - m.query_fixed(w, Rotation::cur()) - inst)]
-        });
-        let boolean = |d: Expression<Fr>| d.clone() * (d - one());
         meta.create_gate("bits", |m| {
-            let q = m.query_selector(selectors[Gate::Bits as usize]);
+            let q = select(m, op, Gate::Bits.opcode());
             let (a0, b0, a1) =
                 (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()), m.query_advice(a, Rotation::next()));
             vec![q.clone() * boolean(a0 - two() * b0.clone()), q * boolean(b0 - two() * a1)]
         });
-        meta.create_gate("bits end", |m| {
-            let q = m.query_selector(selectors[Gate::BitsEnd as usize]);
+        meta.create_gate("end", |m| {
+            let q = select(m, op, Gate::End.opcode());
             let (a0, b0) = (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()));
-            vec![q.clone() * boolean(a0 - two() * b0.clone()), q * boolean(b0)]
-        });
-        meta.create_gate("relu", |m| {
-            let q = m.query_selector(selectors[Gate::Relu as usize]);
-            let (b0, b1) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::next()));
-            let a1 = m.query_advice(a, Rotation::next());
+            let (a1, b1) = (m.query_advice(a, Rotation::next()), m.query_advice(b, Rotation::next()));
             let w0 = m.query_fixed(w, Rotation::cur());
-            vec![q * (b1 - b0 * (a1 - w0))]
+            vec![q.clone() * boolean(a0 - two() * b0.clone()), q.clone() * boolean(b0.clone()), q * (b1 - b0 * (a1 - w0))]
+        });
+        meta.create_gate("bias", |m| {
+            let q = select(m, qp, Gate::Bias.opcode());
+            let inst = m.query_instance(instance, Rotation::cur());
+            vec![q * (m.query_advice(b, Rotation::cur()) - m.query_fixed(w, Rotation::cur()) - inst)]
         });
         let mds = poseidon::params().mds;
-        for full in [true, false] {
-            let gate = if full { Gate::PoseidonFull } else { Gate::PoseidonPartial };
-            meta.create_gate(if full { "poseidon full round" } else { "poseidon partial round" }, |m| {
-                let q = m.query_selector(selectors[gate as usize]);
-                let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
-                let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
-                let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
-                let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
-                let sboxed = (if full { 3 } else { 1 }) as usize;
-                let mut out = Vec::new();
-                for i in 0..sboxed {
-                    out.push(q.clone() * (t[i].clone() - u[i].clone() * u[i].clone()));
+        meta.create_gate("poseidon round", |m| {
+            let q = m.query_fixed(qp, Rotation::cur());
+            // Nonzero on partial (1) and full (2) rounds, zero on bias rows (3) and elsewhere.
+            let s = q.clone() * (constant(3) - q.clone());
+            let full = q - constant(1);
+            let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
+            let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
+            let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
+            let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
+            // t_0 = u_0^2 in every round; t_i = u_i^2 in full rounds and 1 in partial ones, so the
+            // S-box output is t_i^2 u_i throughout.
+            let mut out = vec![s.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
+            for i in 1..3 {
+                let sq = u[i].clone() * u[i].clone() - constant(1);
+                out.push(s.clone() * (t[i].clone() - constant(1) - full.clone() * sq));
+            }
+            for j in 0..3 {
+                let mut sum = k[j].clone();
+                for i in 0..3 {
+                    sum = sum + Expression::Constant(mds[j][i]) * t[i].clone() * t[i].clone() * u[i].clone();
                 }
-                let v: Vec<Expression<Fr>> =
-                    (0..3).map(|i| if i < sboxed { t[i].clone() * t[i].clone() * u[i].clone() } else { u[i].clone() }).collect();
-                for j in 0..3 {
-                    let mut sum = k[j].clone();
-                    for (i, vi) in v.iter().enumerate() {
-                        sum = sum + Expression::Constant(mds[j][i]) * vi.clone();
-                    }
-                    out.push(q.clone() * (next[j].clone() - sum));
-                }
-                out
-            });
-        }
-        CreditConfig { a, b, w, instance, selectors }
+                out.push(s.clone() * (next[j].clone() - sum));
+            }
+            out
+        });
+        CreditConfig { a, b, w, op, qp, instance }
     }
 }

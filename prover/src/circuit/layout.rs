@@ -33,30 +33,54 @@ pub struct CellRef {
     pub row: usize,
 }
 
-/// The custom gates; each has its own selector.
+/// The custom gates, each selected by one value of an opcode column (see [`super::config`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(usize)]
 pub enum Gate {
     /// `b[1] = b[0] + w[1] * a[1]`: one multiply-accumulate step of a dot product with fixed weights.
-    Mac = 0,
-    /// `b[0] = w[0] + instance[0]`: a fixed constant (chain biases, Poseidon constants, the model
-    /// id) or, in rows 0..5 where `w = 0`, a public input. The instance column is zero elsewhere.
-    Bias = 1,
+    Mac,
     /// Two steps of a binary running sum zig-zagging over the row: `a[0] - 2 b[0]` and
     /// `b[0] - 2 a[1]` are bits.
-    Bits = 2,
-    /// The last row of a running sum: `a[0] - 2 b[0]` and `b[0]` are bits.
-    BitsEnd = 3,
-    /// `b[1] = b[0] * (a[1] - w[0])`: ReLU from the sign bit (`b[0]`) and the shifted quotient (`a[1]`).
-    Relu = 4,
-    /// One full Poseidon round over rows 0..2 into rows 3..5.
-    PoseidonFull = 5,
+    Bits,
+    /// The last row of a running sum, `a[0] - 2 b[0]` and `b[0]` are bits, and the ReLU
+    /// `b[1] = b[0] * (a[1] - w[0])` from the sign bit (`b[0]`) and the shifted quotient (`a[1]`).
+    /// A running sum without a ReLU is followed by a blank row (`w[0] = a[1] = b[1] = 0`).
+    End,
+    /// `b[0] = w[0] + instance[0]`: a fixed constant (chain biases, Poseidon constants, the model
+    /// id) or, in rows 0..5 where `w = 0`, a public input. The instance column is zero elsewhere.
+    Bias,
     /// One partial Poseidon round over rows 0..2 into rows 3..5.
-    PoseidonPartial = 6,
+    PoseidonPartial,
+    /// One full Poseidon round over rows 0..2 into rows 3..5.
+    PoseidonFull,
 }
 
-/// Number of gates.
-pub const GATES: usize = 7;
+/// The fixed column that selects a [`Gate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpColumn {
+    /// `op`: [`Gate::Mac`], [`Gate::Bits`], [`Gate::End`].
+    Op,
+    /// `qp`: the Poseidon rounds and [`Gate::Bias`].
+    Qp,
+}
+
+impl Gate {
+    /// The opcode column selecting this gate.
+    pub fn column(self) -> OpColumn {
+        match self {
+            Gate::Mac | Gate::Bits | Gate::End => OpColumn::Op,
+            Gate::Bias | Gate::PoseidonPartial | Gate::PoseidonFull => OpColumn::Qp,
+        }
+    }
+
+    /// The value of [`Gate::column`] on rows where this gate applies.
+    pub fn opcode(self) -> u64 {
+        match self {
+            Gate::Mac | Gate::PoseidonPartial => 1,
+            Gate::Bits | Gate::PoseidonFull => 2,
+            Gate::End | Gate::Bias => 3,
+        }
+    }
+}
 
 /// Which gadget a cell belongs to (used by tests that perturb one cell per gadget).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,8 +127,10 @@ pub struct Layout {
     pub b: Vec<Fr>,
     /// Fixed column `w`.
     pub w: Vec<Fr>,
-    /// Selectors per row.
-    pub gates: Vec<[bool; GATES]>,
+    /// Opcode column `op` per row (0: no gate).
+    pub op: Vec<u64>,
+    /// Opcode column `qp` per row (0: no gate).
+    pub qp: Vec<u64>,
     /// Copy constraints between advice cells.
     pub copies: Vec<(CellRef, CellRef)>,
     /// `(cell, i)`: the cell equals public input `i` (held in `b` at row `i`).
@@ -151,12 +177,23 @@ impl Layout {
         self.a.push(Fr::ZERO);
         self.b.push(Fr::ZERO);
         self.w.push(Fr::ZERO);
-        self.gates.push([false; GATES]);
+        self.op.push(0);
+        self.qp.push(0);
         self.a.len() - 1
     }
 
     fn enable(&mut self, g: Gate, row: usize) {
-        self.gates[row][g as usize] = true;
+        let col = match g.column() {
+            OpColumn::Op => &mut self.op[row],
+            OpColumn::Qp => &mut self.qp[row],
+        };
+        debug_assert!(*col == 0 || *col == g.opcode(), "two gates of one opcode column on row {row}");
+        *col = g.opcode();
+    }
+
+    /// The blank row after a running sum whose [`Gate::End`] computes no ReLU.
+    fn end_blank(&mut self) {
+        self.new_row();
     }
 
     fn copy(&mut self, from: CellRef, to: CellRef) {
@@ -183,38 +220,24 @@ impl Layout {
 
     /// Binary running sum of `value` (`n` bits, `n` even) over `n / 2` fresh rows: `z_j` sits in
     /// `a` for even `j` and in `b` for odd `j`, row `start + j / 2`. Returns `start` (`z_0` = `a[start]`).
-    fn bits(&mut self, value: u128, n: u32) -> usize {
+    /// The last row carries [`Gate::End`]; the caller follows it with a ReLU row or a blank row.
+    fn bits(&mut self, value: Fr, n: u32) -> usize {
         debug_assert!(n >= 2 && n.is_multiple_of(2));
         let start = self.a.len();
-        let z = |j: u32| Fr::from_u128(if j < 128 { value >> j } else { 0 });
-        for i in 0..n / 2 {
-            let r = self.new_row();
-            self.a[r] = z(2 * i);
-            self.b[r] = z(2 * i + 1);
-            self.enable(if i + 1 == n / 2 { Gate::BitsEnd } else { Gate::Bits }, r);
-        }
-        start
-    }
-
-    /// Running sum of a value wider than 128 bits (the address), given as big-endian bytes.
-    fn bits_wide(&mut self, be: &[u8; 32], n: u32) -> usize {
-        debug_assert!(n.is_multiple_of(2));
-        let start = self.a.len();
-        let mut le = *be;
-        le.reverse();
-        let mut z = Fr::from_repr(le).unwrap_or(Fr::ZERO);
+        let le = value.to_repr();
         let half = Fr::from(2).invert().unwrap_or(Fr::ZERO);
+        let mut z = value;
         let mut zs = Vec::with_capacity(n as usize);
-        for j in 0..n {
+        for j in 0..n as usize {
             zs.push(z);
-            let byte = be[31 - (j / 8) as usize];
-            z = (z - Fr::from(u64::from((byte >> (j % 8)) & 1))) * half;
+            let bit = le.as_ref().get(j / 8).map_or(0, |byte| (byte >> (j % 8)) & 1);
+            z = (z - Fr::from(u64::from(bit))) * half;
         }
         for i in 0..(n / 2) as usize {
             let r = self.new_row();
             self.a[r] = zs[2 * i];
             self.b[r] = zs[2 * i + 1];
-            self.enable(if i + 1 == (n / 2) as usize { Gate::BitsEnd } else { Gate::Bits }, r);
+            self.enable(if i + 1 == (n / 2) as usize { Gate::End } else { Gate::Bits }, r);
         }
         start
     }
@@ -243,7 +266,6 @@ impl Layout {
     fn relu(&mut self, start: usize, shift: u32, r: u32) -> CellRef {
         let top = Self::z(start, shift + r);
         debug_assert!(top.col == Col::B && top.row + 1 == self.a.len());
-        self.enable(Gate::Relu, top.row);
         self.w[top.row] = pow2(r);
         let out = self.new_row();
         self.copy(Self::z(start, shift), CellRef { col: Col::A, row: out });
@@ -305,6 +327,8 @@ impl Layout {
                         self.b[base + i] = ui.square();
                         v[i] = ui.pow_vartime([5]);
                     } else {
+                        // Unboxed word of a partial round: t = 1, so t^2 u = u.
+                        self.b[base + i] = Fr::ONE;
                         v[i] = ui;
                     }
                     self.w[base + i] = next_c[i];
@@ -315,7 +339,9 @@ impl Layout {
                     self.a[base + 3 + j] = next[j] + next_c[j];
                 }
             }
+            // A state word of a partial round, and its `t = 1` (unboxed word) cell.
             self.marks.push((Gadget::Commitment, CellRef { col: Col::A, row: first + 3 * 10 + 1 }));
+            self.marks.push((Gadget::Commitment, CellRef { col: Col::B, row: first + 3 * 10 + 1 }));
             let out = first + 3 * rounds;
             state = [
                 Some(CellRef { col: Col::A, row: out }),
@@ -357,8 +383,12 @@ impl Layout {
         // The threshold is used in place (the output chain subtracts b[1]).
         l.b[1] = fr_from_i128(wit.public.threshold_q);
 
-        // Features: X' = X - offset, range-checked to its calibrated width.
-        let mut feats = Vec::with_capacity(n);
+        // Features: X' = X - offset, packed into 248-bit words exactly as the commitment packs
+        // them. One running sum per word range-checks all of its features at once: feature j
+        // starts at bit o_j of its word, so X'_j = z_(o_j) - 2^(bits_j) z_(o_j + bits_j), and the
+        // packed word itself is z_0.
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut used = 0u32;
         for (i, (x, f)) in wit.features.iter().zip(&model.features).enumerate() {
             let off = i128::from(*x) - i128::from(f.offset);
             if checked && (off < 0 || off >> f.bits != 0) {
@@ -369,31 +399,46 @@ impl Layout {
                     reason: format!("quantized offset {off} outside the circuit's {}-bit range", f.bits),
                 });
             }
-            let start = l.bits(off.max(0) as u128 & mask(f.bits), f.bits);
-            feats.push(CellRef { col: Col::A, row: start });
-        }
-        l.marks.push((Gadget::Feature, feats[0]));
-
-        // Commitment: pack the feature offsets into 248-bit words, hash them with the salt.
-        let mut words = Vec::new();
-        let mut terms = Vec::new();
-        let mut used = 0u32;
-        for (cell, f) in feats.iter().zip(&model.features) {
             if used + f.bits > PACK_BITS {
-                words.push(l.dot(Fr::ZERO, &terms));
-                terms.clear();
+                groups.push(Vec::new());
                 used = 0;
             }
-            terms.push((pow2(used), *cell));
+            if let Some(g) = groups.last_mut() {
+                g.push(i);
+            }
             used += f.bits;
         }
-        words.push(l.dot(Fr::ZERO, &terms));
-        l.marks.push((Gadget::Packing, CellRef { col: Col::B, row: words[0].row - 1 }));
+        let mut inputs = vec![FeatureInput { lo: CellRef { col: Col::A, row: 0 }, hi: None, bits: 0 }; n];
+        let mut words = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let width: u32 = group.iter().map(|&i| model.features[i].bits).sum();
+            let width = (width + width % 2).max(2);
+            let mut value = Fr::ZERO;
+            let mut offsets = Vec::with_capacity(group.len());
+            let mut o = 0u32;
+            for &i in group {
+                let f = &model.features[i];
+                let off = (i128::from(wit.features[i]) - i128::from(f.offset)).max(0) as u128 & mask(f.bits);
+                value += Fr::from_u128(off) * pow2(o);
+                offsets.push(o);
+                o += f.bits;
+            }
+            let start = l.bits(value, width);
+            l.end_blank();
+            for (&i, o) in group.iter().zip(offsets) {
+                let bits = model.features[i].bits;
+                let hi = (o + bits < width).then(|| Self::z(start, o + bits));
+                inputs[i] = FeatureInput { lo: Self::z(start, o), hi, bits };
+            }
+            words.push(CellRef { col: Col::A, row: start });
+        }
+        l.marks.push((Gadget::Feature, CellRef { col: Col::B, row: words[0].row }));
+        l.marks.push((Gadget::Packing, words[0]));
         let commitment = l.poseidon(&words, wit.salt);
         l.instances.push((commitment, 0));
 
         // Layers.
-        let mut cur: Vec<CellRef> = feats.clone();
+        let mut cur: Vec<CellRef> = Vec::new();
         let last = model.layers.len() - 1;
         for (li, layer) in model.layers.iter().enumerate() {
             let mut next = Vec::new();
@@ -404,7 +449,11 @@ impl Layout {
                 if li == 0 {
                     b += row.iter().zip(&model.features).map(|(w, f)| i128::from(*w) * i128::from(f.offset)).sum::<i128>();
                 }
-                let mut terms: Vec<(Fr, CellRef)> = row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect();
+                let mut terms: Vec<(Fr, CellRef)> = if li == 0 {
+                    feature_terms(row.iter().map(|w| fr_from_i128(i128::from(*w))), &inputs)
+                } else {
+                    row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect()
+                };
                 if li < last {
                     // Offset so the decomposed value is non-negative: v = y + 2^(shift + r).
                     b += 1i128 << (layer.shift + layer.out_bits);
@@ -427,7 +476,7 @@ impl Layout {
                             yv - (1i128 << (s + r))
                         )));
                     }
-                    let start = l.bits(v.max(0) as u128 & mask(nbits), nbits);
+                    let start = l.bits(Fr::from_u128(v.max(0) as u128 & mask(nbits)), nbits);
                     l.copy(y, CellRef { col: Col::A, row: start });
                     if li == 0 && j == 0 {
                         l.marks.push((Gadget::Remainder, CellRef { col: Col::A, row: start + 1 }));
@@ -454,7 +503,8 @@ impl Layout {
                             reason: format!("logit - threshold = {d} does not fit {} bits", model.compare_bits),
                         });
                     }
-                    let start = l.bits(d.max(0) as u128 & mask(model.compare_bits), model.compare_bits);
+                    let start = l.bits(Fr::from_u128(d.max(0) as u128 & mask(model.compare_bits)), model.compare_bits);
+                    l.end_blank();
                     l.copy(y, CellRef { col: Col::A, row: start });
                     l.marks.push((Gadget::Compare, CellRef { col: Col::A, row: start + 1 }));
                 }
@@ -464,11 +514,15 @@ impl Layout {
 
         // Borrower address (160 bits) and nonce (64 bits), range-checked and tied to instances 2 and 3.
         let mut addr = [0u8; 32];
-        addr[12..].copy_from_slice(&wit.public.borrower);
-        let start = l.bits_wide(&addr, ADDRESS_BITS);
+        for (dst, src) in addr.iter_mut().zip(wit.public.borrower.iter().rev()) {
+            *dst = *src;
+        }
+        let start = l.bits(Fr::from_repr(addr).unwrap_or(Fr::ZERO), ADDRESS_BITS);
+        l.end_blank();
         l.instances.push((CellRef { col: Col::A, row: start }, 2));
         l.marks.push((Gadget::Address, CellRef { col: Col::A, row: start + 3 }));
-        let start = l.bits(u128::from(wit.public.nonce), NONCE_BITS);
+        let start = l.bits(Fr::from(wit.public.nonce), NONCE_BITS);
+        l.end_blank();
         l.instances.push((CellRef { col: Col::A, row: start }, 3));
         l.marks.push((Gadget::Nonce, CellRef { col: Col::A, row: start + 3 }));
 
@@ -487,6 +541,32 @@ impl Layout {
         }
         Ok(l)
     }
+}
+
+/// Where a feature sits in its word's running sum: `X' = lo - 2^bits hi` (`hi = None`: zero).
+#[derive(Clone, Copy, Debug)]
+struct FeatureInput {
+    lo: CellRef,
+    hi: Option<CellRef>,
+    bits: u32,
+}
+
+/// The terms of `sum_j w_j X'_j` over running-sum cells, with the coefficients of a cell shared by
+/// two neighbouring features (`hi` of one is `lo` of the next) merged and zero terms dropped.
+fn feature_terms(weights: impl Iterator<Item = Fr>, inputs: &[FeatureInput]) -> Vec<(Fr, CellRef)> {
+    let mut terms: Vec<(Fr, CellRef)> = Vec::new();
+    let mut push = |c: Fr, cell: CellRef| match terms.last_mut() {
+        Some((acc, last)) if *last == cell => *acc += c,
+        _ => terms.push((c, cell)),
+    };
+    for (w, x) in weights.zip(inputs) {
+        push(w, x.lo);
+        if let Some(hi) = x.hi {
+            push(-w * pow2(x.bits), hi);
+        }
+    }
+    terms.retain(|(c, _)| !bool::from(c.is_zero()));
+    terms
 }
 
 fn mask(bits: u32) -> u128 {

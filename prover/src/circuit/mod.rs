@@ -10,7 +10,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error as PlonkError};
 
 pub use config::CreditConfig;
-pub use layout::{CellRef, Col, Gadget, Layout, Witness};
+pub use layout::{CellRef, Col, Gadget, Gate, Layout, OpColumn, Witness};
 
 /// The halo2 circuit: a planned [`Layout`] written into the columns of [`CreditConfig`].
 #[derive(Clone, Debug)]
@@ -43,11 +43,8 @@ impl Circuit<Fr> for CreditCircuit {
                     a_cells.push(region.assign_advice(config.a, row, Value::known(l.a[row])).cell());
                     b_cells.push(region.assign_advice(config.b, row, Value::known(l.b[row])).cell());
                     region.assign_fixed(config.w, row, l.w[row]);
-                    for (g, on) in l.gates[row].iter().enumerate() {
-                        if *on {
-                            config.selectors[g].enable(&mut region, row)?;
-                        }
-                    }
+                    region.assign_fixed(config.op, row, Fr::from(l.op[row]));
+                    region.assign_fixed(config.qp, row, Fr::from(l.qp[row]));
                 }
                 let cell = |c: &CellRef| match c.col {
                     Col::A => a_cells[c.row],
