@@ -3,7 +3,7 @@
 //! `bias` gate, so it is outside the permutation argument).
 //!
 //! Every gate is selected by the value of an opcode column through a Lagrange-style polynomial
-//! that vanishes on the column's other values, so the seven constraint groups cost two fixed
+//! that vanishes on the column's other values, so the six gates cost two fixed
 //! commitments (each one ecMul in the on-chain verifier), not one per gate:
 //!
 //! | column | value | gate | selector | body degree |

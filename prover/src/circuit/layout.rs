@@ -1,7 +1,7 @@
 //! The layout planner: places every gadget of the credit circuit on two advice columns (`a`, `b`),
-//! one fixed column (`w`) and the gate selectors, and computes the witness values.
+//! one fixed column (`w`) and the two opcode columns (`op`, `qp`), and computes the witness values.
 //!
-//! The plan depends only on the quantized model (the same rows, fixed values, selectors and copy
+//! The plan depends only on the quantized model (the same rows, fixed values, opcodes and copy
 //! constraints for every applicant); the advice values come from the [`Witness`]. Keeping the
 //! whole table in plain vectors lets `synthesize` stay a dumb copy loop and lets tests perturb any
 //! single witness cell.
