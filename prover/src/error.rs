@@ -114,6 +114,9 @@ pub enum Error {
     /// The proof did not verify.
     #[error("proof rejected: {0}")]
     Rejected(String),
+    /// The verifying key uses a proof-system feature zkcredit's verifiers do not support.
+    #[error("unsupported proof system shape: {0}")]
+    Protocol(String),
     /// Key generation or proving failed inside halo2.
     #[error("halo2 {stage} failed: {reason}")]
     Halo2 {

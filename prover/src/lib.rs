@@ -14,6 +14,9 @@
 //! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs, verification.
 //! 5. [`public`]: the public-input ABI shared with the contracts; [`abi`]: the verifier call's
 //!    calldata, carried in every proof file.
+//! 6. [`protocol`]: the verifier's view of a verifying key (transcript order, openings, quotient);
+//!    [`hint`]: the batch-inversion hint appended to every proof so the on-chain verifier needs no
+//!    modexp.
 //!
 //! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`].
 
@@ -25,9 +28,11 @@ pub mod digest;
 pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod hint;
 pub mod model;
 pub mod onnx;
 pub mod poseidon;
+pub mod protocol;
 pub mod prove;
 pub mod public;
 pub mod quantize;

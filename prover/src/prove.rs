@@ -21,14 +21,16 @@ use crate::artifact::{self, ArtifactHeader};
 use crate::circuit::{CreditCircuit, CreditConfig, Layout, Witness};
 use crate::error::{Error, Result};
 use crate::field::{fr_from_hex, fr_to_hex, pow2};
+use crate::hint;
 use crate::model::CompiledModel;
 use crate::poseidon;
+use crate::protocol::Protocol;
 use crate::public::{PublicInputs, PublicJson, INSTANCE_COUNT};
 use crate::quantize::QuantizedModel;
 use crate::srs::{SrsInfo, SrsSource};
 
 /// Format tag of proof files.
-pub const PROOF_FORMAT: &str = "zkcredit-proof/1";
+pub const PROOF_FORMAT: &str = "zkcredit-proof/2";
 
 /// Reports progress of long steps (the CLI draws spinners; the library stays UI-free).
 pub trait Progress {
@@ -270,7 +272,9 @@ pub fn prove(
     let circuit = CreditCircuit { layout: Arc::new(layout) };
     let instances = wit.public.to_instances();
     progress.stage("proving");
-    let proof = prove_circuit(params, pk, circuit, &instances, rng.clone())?;
+    let halo2_proof = prove_circuit(params, pk, circuit, &instances, rng.clone())?;
+    let protocol = Protocol::from_vk(params, pk.get_vk(), INSTANCE_COUNT)?;
+    let proof = hint::with_hint(&protocol, &halo2_proof, &instances)?;
     let file = ProofFile {
         format: PROOF_FORMAT.into(),
         model_digest: model.digest.clone(),
@@ -304,11 +308,23 @@ pub fn prove_circuit(
     Ok(transcript.finalize())
 }
 
-/// Verify proof bytes against public inputs.
+/// Verify a zkcredit proof (the halo2 proof and its inversion hint, see [`hint`]) against public
+/// inputs.
 pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u8], instances: &[Fr]) -> Result<()> {
     if instances.len() != INSTANCE_COUNT {
         return Err(Error::Rejected(format!("{} public inputs, expected {INSTANCE_COUNT}", instances.len())));
     }
+    let (halo2_proof, hint) = hint::split(proof)?;
+    verify_halo2(params, vk, halo2_proof, instances)?;
+    let protocol = Protocol::from_vk(params, vk, INSTANCE_COUNT)?;
+    if hint::inversion_hint(&protocol, halo2_proof, instances)? != hint {
+        return Err(Error::Rejected("the inversion hint does not match the proof".into()));
+    }
+    Ok(())
+}
+
+/// Verify halo2 proof bytes (no hint) against public inputs.
+pub fn verify_halo2(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u8], instances: &[Fr]) -> Result<()> {
     let mut rest: &[u8] = proof;
     let mut transcript = EvmTranscript::<G1Affine, NativeLoader, &mut &[u8], Vec<u8>>::new(&mut rest);
     let strategy = SingleStrategy::new(params);

@@ -38,6 +38,12 @@ fn setup_prove_verify_and_reject_tampering() {
         bad[pos] ^= 0x01;
         assert!(verify(&out.params, vk, &bad, &inst).is_err(), "flipped byte {pos} accepted");
     }
+    // A wrong inversion hint (the proof's last word) is rejected even though the halo2 proof is intact.
+    let mut bad = proof.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let err = verify(&out.params, vk, &bad, &inst).unwrap_err().to_string();
+    assert!(err.contains("inversion hint"), "{err}");
     // Truncated and over-long proofs: rejected.
     assert!(verify(&out.params, vk, &proof[..proof.len() - 1], &inst).is_err());
     let mut long = proof.clone();

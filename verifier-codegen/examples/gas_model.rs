@@ -26,8 +26,9 @@ use rand::SeedableRng;
 use serde::Serialize;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
+use zkcredit_prover::hint;
 use zkcredit_verifier_codegen::codegen::{Options, Provenance};
-use zkcredit_verifier_codegen::gas;
+use zkcredit_verifier_codegen::{gas, Protocol};
 
 /// One circuit shape.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -40,9 +41,17 @@ struct Shape {
     degree: usize,
     /// Selector columns besides the Poseidon one (each holds opcodes 1..=max_opcode).
     selector_columns: usize,
-    /// Extra rotations of advice column `a` (each one more opened evaluation).
-    extra_rotations: i32,
+    /// Rotations of advice column `a` read by the opcode gates, besides the Poseidon round's
+    /// `0..=5` (each one more opened evaluation).
+    a_rotations: &'static [i32],
+    /// Rotations of advice column `b` read by the opcode gates, besides `0..=2`.
+    b_rotations: &'static [i32],
 }
+
+/// The rotations of the shapes measured before the blocked layout was drawn up: the input repeat
+/// `a[-77]` and one accumulator `b[-1]`.
+const BASE_A: &[i32] = &[-77];
+const BASE_B: &[i32] = &[-1];
 
 #[derive(Clone, Debug)]
 struct Config {
@@ -117,9 +126,10 @@ impl Circuit<Fr> for Synthetic {
         for (ci, col) in selectors.iter().enumerate() {
             let col = *col;
             m.create_gate("opcodes", |m| {
-                let (a0, a1, a_rep) =
-                    (m.query_advice(a, Rotation::cur()), m.query_advice(a, Rotation::next()), m.query_advice(a, Rotation(-77)));
-                let (b0, b_prev) = (m.query_advice(b, Rotation::cur()), m.query_advice(b, Rotation::prev()));
+                let (a0, a1) = (m.query_advice(a, Rotation::cur()), m.query_advice(a, Rotation::next()));
+                let a_rep = s.a_rotations.first().map_or(constant(0), |r| m.query_advice(a, Rotation(*r)));
+                let b0 = m.query_advice(b, Rotation::cur());
+                let b_prev = s.b_rotations.first().map_or(constant(0), |r| m.query_advice(b, Rotation(*r)));
                 let w0 = m.query_fixed(w, Rotation::cur());
                 // The public inputs enter through the first column's multiply-accumulate.
                 let public = if ci == 0 { m.query_instance(instance, Rotation::cur()) } else { constant(0) };
@@ -134,9 +144,13 @@ impl Circuit<Fr> for Synthetic {
                     out.push(opcode(m, col, 3, max) * (a1 - b0 * (a0 - w0)));
                 }
                 if ci == 0 {
-                    for r in 0..s.extra_rotations {
-                        let x = m.query_advice(a, Rotation(20 + r));
+                    for r in s.a_rotations.iter().skip(1) {
+                        let x = m.query_advice(a, Rotation(*r));
                         out.push(opcode(m, col, 1, max) * x);
+                    }
+                    for r in s.b_rotations.iter().skip(1) {
+                        let x = m.query_advice(b, Rotation(*r));
+                        out.push(opcode(m, col, 2, max) * x);
                     }
                 }
                 out
@@ -168,14 +182,42 @@ impl Circuit<Fr> for Synthetic {
     }
 }
 
-const SHAPES: [Shape; 7] = [
+const SHAPES: [Shape; 10] = [
+    Shape {
+        name: "shipped now: permutation, degree 5, 2 opcode columns",
+        k: 11,
+        permutation: true,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[],
+        b_rotations: &[],
+    },
+    Shape {
+        name: "blocked layout: no permutation, degree 5, 2 opcode columns",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-82, -1],
+        b_rotations: &[-82, -96, -11, -8],
+    },
+    Shape {
+        name: "blocked layout, one more link rotation",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-82, -1],
+        b_rotations: &[-82, -96, -11, -8, -250],
+    },
     Shape {
         name: "shipped: permutation, degree 5, 3 selector columns",
         k: 11,
         permutation: true,
         degree: 5,
         selector_columns: 2,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 5, 3 selector columns",
@@ -183,7 +225,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 5,
         selector_columns: 2,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 5, 2 selector columns",
@@ -191,7 +234,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 5,
         selector_columns: 1,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 4, 3 selector columns",
@@ -199,7 +243,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 4,
         selector_columns: 2,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns",
@@ -207,7 +252,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 4,
         selector_columns: 1,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns, +4 rotations",
@@ -215,7 +261,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 4,
         selector_columns: 1,
-        extra_rotations: 4,
+        a_rotations: &[-77, 20, 21, 22, 23],
+        b_rotations: BASE_B,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns, k = 12",
@@ -223,7 +270,8 @@ const SHAPES: [Shape; 7] = [
         permutation: false,
         degree: 4,
         selector_columns: 1,
-        extra_rotations: 0,
+        a_rotations: BASE_A,
+        b_rotations: BASE_B,
     },
 ];
 
@@ -270,6 +318,8 @@ fn measure(s: Shape) -> Result<Row, Box<dyn std::error::Error>> {
     }
     times.sort_by(f64::total_cmp);
     let options = Options::new(Provenance { model_digest: "0x00".into(), srs: "synthetic".into() });
+    let protocol = Protocol::from_vk(&params, &vk, instances.len())?;
+    let proof = hint::with_hint(&protocol, &proof, &instances)?;
     let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
     let cs = vk.cs();
     let permutation = if s.permutation { 3 } else { 0 };
@@ -277,7 +327,7 @@ fn measure(s: Shape) -> Result<Row, Box<dyn std::error::Error>> {
     Ok(Row {
         shape: s,
         commitments,
-        evaluations: (proof.len() - 64 * (cs.num_advice_columns() + usize::from(s.permutation) + cs.degree() + 2)) / 32,
+        evaluations: (proof.len() - hint::HINT_LEN - 64 * (cs.num_advice_columns() + usize::from(s.permutation) + cs.degree() + 2)) / 32,
         verify_gas_tx: report.verify_gas_tx,
         proof_bytes: proof.len(),
         prove_cpu_seconds: times[times.len() / 2],

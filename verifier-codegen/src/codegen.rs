@@ -9,14 +9,15 @@
 //! 2. every public input `< r`, else `PublicInputNotInField(i)`; every proof point on the curve
 //!    with coordinates `< p` and every evaluation `< r`, else `MalformedProof()`;
 //! 3. the Keccak transcript, byte-compatible with snark-verifier's `EvmTranscript`;
-//! 4. one batch inversion (a single modexp) for every denominator;
+//! 4. one batch inversion for every denominator, whose single field inverse is the proof's last
+//!    word (the inversion hint, see `zkcredit_prover::hint`), checked with one `mulmod`;
 //! 5. the quotient identity at `x` (gates, permutation, instance column);
 //! 6. SHPLONK (BDFG21): one MSM with the ecMul/ecAdd precompiles, normalised so the first
 //!    commitment needs no multiplication, and one 2-pair pairing check.
 //!
 //! Malformed input reverts; a well-formed proof that fails the pairing returns `false`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use askama::Template;
@@ -24,7 +25,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
 use crate::error::{Error, Result};
-use crate::protocol::{Common, Protocol, Query};
+use crate::protocol::{Common, Denominator, Protocol, Query};
 use crate::yul::{self, Leaves};
 
 /// What the header of the generated file records.
@@ -91,7 +92,7 @@ const PROOF_HEAD: usize = 0x04;
 const PROOF_DATA: usize = 0x64;
 
 // Scratch memory: the MSM accumulator at 0x00, the operand point at 0x40, its scalar at 0x80;
-// the pairing input overwrites 0x40..0x180 at the end; modexp uses 0x00..0xc0.
+// the pairing input overwrites 0x40..0x180 at the end.
 const SCRATCH_END: usize = 0x180;
 
 #[derive(Template)]
@@ -234,40 +235,6 @@ impl Leaves for Gen<'_> {
     }
 }
 
-/// One rotation set of the multi-open argument: polynomials opened at the same rotations.
-#[derive(Clone, Debug)]
-struct QuerySet {
-    rotations: Vec<i32>,
-    polys: Vec<usize>,
-}
-
-/// Group queries as snark-verifier's (and halo2's) SHPLONK does: polynomials in order of first
-/// query, each with its rotations in query order; sets by equal rotation sets, in order of first
-/// appearance.
-fn query_sets(queries: &[Query]) -> Vec<QuerySet> {
-    let mut poly_rots: Vec<(usize, Vec<i32>)> = Vec::new();
-    for q in queries {
-        match poly_rots.iter_mut().find(|(p, _)| *p == q.poly) {
-            Some((_, rots)) if !rots.contains(&q.rotation) => rots.push(q.rotation),
-            Some(_) => {}
-            None => poly_rots.push((q.poly, vec![q.rotation])),
-        }
-    }
-    let mut sets: Vec<QuerySet> = Vec::new();
-    for (poly, rots) in poly_rots {
-        let key: BTreeSet<i32> = rots.iter().copied().collect();
-        match sets.iter_mut().find(|s| s.rotations.iter().copied().collect::<BTreeSet<_>>() == key) {
-            Some(set) => {
-                if !set.polys.contains(&poly) {
-                    set.polys.push(poly)
-                }
-            }
-            None => sets.push(QuerySet { rotations: rots, polys: vec![poly] }),
-        }
-    }
-    sets
-}
-
 /// Generate the verifier (and optionally the verifying-key contract) for `p`.
 pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     let version = env!("CARGO_PKG_VERSION");
@@ -285,7 +252,8 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     let evals_off = quotient_off + 0x40 * p.num_chunk;
     let w_off = evals_off + 0x20 * p.evaluations.len();
     let w_prime_off = w_off + 0x40;
-    debug_assert_eq!(w_prime_off + 0x40, PROOF_DATA + proof_len);
+    let hint_off = w_prime_off + 0x40;
+    debug_assert_eq!(hint_off + 0x20, PROOF_DATA + proof_len);
 
     // The transcript buffer: 32-byte prefix plus the largest absorbed round.
     let first_round = 0x20 * p.num_instance + 0x40 * p.num_witness.first().copied().unwrap_or(0);
@@ -304,7 +272,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         next: if opts.separate_vk { vk_mptr + 0x20 * vk_words } else { vk_mptr },
         vk_mptr,
         map: vec![
-            "0x0000..0x0180 scratch: MSM accumulator (0x00), operand point (0x40), scalar (0x80); modexp and pairing input".into(),
+            "0x0000..0x0180 scratch: MSM accumulator (0x00), operand point (0x40), scalar (0x80); pairing input".into(),
             format!("{transcript:#06x}..{vk_mptr:#06x} transcript buffer (previous hash, then the absorbed round)"),
         ],
         code: Vec::new(),
@@ -320,7 +288,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     }
 
     // Every polynomial the numerator or the multi-open argument reads must have a source.
-    let sets = query_sets(&p.queries);
+    let sets = p.query_sets();
     for q in &p.queries {
         let known = g.eval_offset.contains_key(q) || (q.poly == p.quotient_poly() && q.rotation == 0);
         if !known {
@@ -338,7 +306,10 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         p.num_instance,
         selector_literal("MalformedCalldata()")
     ));
-    g.line("mstore(0xc0, P) mstore(0xe0, R)");
+    // R, used hundreds of times, lives on the stack (a DUP is 3 gas cheaper than an mload and 2
+    // bytes shorter) and is the last long-lived variable, so it stays within reach; P, used only
+    // by the point checks, in memory at 0xc0.
+    g.line("mstore(0xc0, P) mstore(0xe0, R) let r := R");
     g.comment("Public inputs below r.");
     for i in 0..p.num_instance {
         g.line(format!(
@@ -348,7 +319,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         ));
     }
     g.comment("Proof points on the curve with coordinates below p; evaluations below r.");
-    g.line("let px, py");
+    g.line("{ let px, py");
     let point_offsets: Vec<usize> = (0..n_witness + p.num_chunk).map(witness_off).chain([w_off, w_prime_off]).collect();
     for off in point_offsets {
         g.line(format!(
@@ -359,6 +330,8 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     for (i, _) in p.evaluations.iter().enumerate() {
         g.line(format!("ok := and(ok, lt(calldataload({:#x}), R))", evals_off + 0x20 * i));
     }
+    g.line(format!("ok := and(ok, lt(calldataload({hint_off:#x}), R)) // the inversion hint"));
+    g.line("}");
     g.line(format!("if iszero(ok) {{ revert_error({}) }}", selector_literal("MalformedProof()")));
 
     // ---- Transcript ----
@@ -417,34 +390,39 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     }
     g.line(format!("  mstore({xn:#x}, v) mstore({xn1_ninv:#x}, mulmod(addmod(v, sub(R, 1), R), {}, R)) }}", yul::fr(&p.n_inv)));
 
-    let lagranges: Vec<i32> = p.lagranges().into_iter().collect();
-    let rotations: Vec<i32> = p.queries.iter().map(|q| q.rotation).collect::<BTreeSet<_>>().into_iter().collect();
-    let need_inv_x = sets.iter().any(|s| s.rotations.len() > 1);
-    let n_inv = lagranges.len() + 1 + rotations.len() + usize::from(need_inv_x);
+    let denominators = p.denominators();
+    let n_inv = denominators.len();
     let inv_base = g.alloc_n(n_inv, "values to invert, then their inverses: x w^-i - 1 (Lagrange), x^n - 1, u - x w^r, x");
     let prefix_base = g.alloc_n(n_inv.saturating_sub(1), "prefix products of the batch inversion");
-    let mut slot = inv_base;
     g.comment("Denominators: x w^-i - 1 for each Lagrange basis polynomial, x^n - 1, u - x w^r per rotation, x.");
-    for &i in &lagranges {
-        g.lagrange_slot.insert(i, slot);
-        g.line(format!("mstore({slot:#x}, addmod(mulmod(mload({x:#x}), {}, R), sub(R, 1), R)) // x w^-{i} - 1", yul::fr(&p.omega_pow(-i))));
-        slot += 0x20;
-    }
-    let inv_xn1 = slot;
-    g.line(format!("mstore({slot:#x}, addmod(mload({xn:#x}), sub(R, 1), R)) // x^n - 1"));
-    slot += 0x20;
+    let (mut inv_xn1, mut inv_x) = (0, 0);
     let mut diff_slot = BTreeMap::new();
-    for &r in &rotations {
-        diff_slot.insert(r, slot);
-        g.line(format!(
-            "mstore({slot:#x}, addmod(mload({u:#x}), mulmod(mload({x:#x}), {}, R), R)) // u - x w^{r}",
-            yul::fr(&-p.omega_pow(r))
-        ));
-        slot += 0x20;
-    }
-    let inv_x = slot;
-    if need_inv_x {
-        g.line(format!("mstore({slot:#x}, mload({x:#x})) // x"));
+    for (k, d) in denominators.iter().enumerate() {
+        let slot = inv_base + 0x20 * k;
+        match *d {
+            Denominator::Lagrange(i) => {
+                g.lagrange_slot.insert(i, slot);
+                g.line(format!(
+                    "mstore({slot:#x}, addmod(mulmod(mload({x:#x}), {}, R), sub(R, 1), R)) // x w^-{i} - 1",
+                    yul::fr(&p.omega_pow(-i))
+                ));
+            }
+            Denominator::Vanishing => {
+                inv_xn1 = slot;
+                g.line(format!("mstore({slot:#x}, addmod(mload({xn:#x}), sub(R, 1), R)) // x^n - 1"));
+            }
+            Denominator::Opening(r) => {
+                diff_slot.insert(r, slot);
+                g.line(format!(
+                    "mstore({slot:#x}, addmod(mload({u:#x}), mulmod(mload({x:#x}), {}, R), R)) // u - x w^{r}",
+                    yul::fr(&-p.omega_pow(r))
+                ));
+            }
+            Denominator::X => {
+                inv_x = slot;
+                g.line(format!("mstore({slot:#x}, mload({x:#x})) // x"));
+            }
+        }
     }
     // Z_0 = prod over the first set's rotations of (u - x w^r), needed before the inversion.
     let z0 = g.alloc("Z_0 = vanishing polynomial of the first rotation set at u");
@@ -455,13 +433,13 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         .reduce(|a, b| format!("mulmod({a}, {b}, R)"))
         .unwrap_or_else(|| "1".into());
     g.line(format!("mstore({z0:#x}, {z0_expr})"));
-    g.comment("Batch inversion (Montgomery): prefix products, one modexp, then back-substitution.");
+    g.comment("Batch inversion (Montgomery): prefix products; the inverse of their product is the proof's hint, checked here.");
     g.line(format!("{{ let acc := mload({inv_base:#x})"));
     for i in 1..n_inv {
         g.line(format!("  mstore({:#x}, acc) acc := mulmod(acc, mload({:#x}), R)", prefix_base + 0x20 * (i - 1), inv_base + 0x20 * i));
     }
-    g.line("  let inv, success := field_inverse(acc)");
-    g.line("  ok := and(ok, success)");
+    g.line(format!("  let inv := calldataload({hint_off:#x})"));
+    g.line("  ok := and(ok, eq(mulmod(acc, inv, R), 1))");
     g.line("  let v");
     for i in (1..n_inv).rev() {
         let (si, pi) = (inv_base + 0x20 * i, prefix_base + 0x20 * (i - 1));
@@ -471,8 +449,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
 
     // ---- Lagrange polynomials and the instance column ----
     g.comment("Lagrange basis at x: L_i(x) = w^i (x^n - 1) / (n (x - w^i)) = ((x^n - 1) / n) / (x w^-i - 1).");
-    for &i in &lagranges {
-        let s = g.lagrange_slot[&i];
+    for s in g.lagrange_slot.values().copied().collect::<Vec<_>>() {
         g.line(format!("mstore({s:#x}, mulmod(mload({s:#x}), mload({xn1_ninv:#x}), R))"));
     }
     for r in p.instance_rotations() {
@@ -637,7 +614,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         vk_mptr: format!("{vk_mptr:#x}"),
         vk_contract_name: &vk_contract_name,
         memory_map: g.map.clone(),
-        body: g.code.iter().map(|l| r_from_memory(l)).collect(),
+        body: g.code.iter().map(|l| moduli_on_stack(l)).collect(),
     }
     .render()
     .map_err(|e| Error::Unsupported(format!("template: {e}")))?;
@@ -681,13 +658,34 @@ fn selector_literal(signature: &str) -> String {
     format!("0x{}", hex::encode(&Keccak256::digest(signature.as_bytes())[..4]))
 }
 
-/// Replace the identifier `R` (the scalar modulus) and `P` (the base modulus) by loads from
-/// 0xe0 and 0xc0: a 32-byte PUSH at each of the hundreds of uses would double the bytecode
-/// and, measured, cost more gas than the 3-gas `mload`.
-fn r_from_memory(line: &str) -> String {
+/// Nesting depth of calls, above which a line reads `R` from memory rather than from the stack:
+/// every level of a nested expression leaves up to two operands on the EVM stack, and `r` must stay
+/// within the 16 slots a `DUP` reaches with up to three block-local variables above it
+/// (3 + 2 * (depth - 1) + 1 <= 16). Depth 10 compiles for the bundled model today; 6 is the bound
+/// that holds for any expression.
+const STACK_SAFE_DEPTH: usize = 6;
+
+/// Replace the identifier `R` (the scalar modulus) by the stack variable `r`, or by a load from
+/// 0xe0 in deeply nested lines, and `P` (the base modulus) by a load from 0xc0: a 32-byte PUSH at
+/// each of the hundreds of uses would double the bytecode, and a `DUP` costs 3 gas where a load
+/// from memory costs 6.
+fn moduli_on_stack(line: &str) -> String {
     if line.trim_start().starts_with("//") || line.starts_with("mstore(0xc0, P)") {
         return line.to_string();
     }
+    let mut depth = 0usize;
+    let mut max_depth = 0usize;
+    for c in line.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let r = if max_depth > STACK_SAFE_DEPTH { "mload(0xe0)" } else { "r" };
     let mut out = String::with_capacity(line.len() + 64);
     let chars: Vec<char> = line.chars().collect();
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
@@ -698,7 +696,7 @@ fn r_from_memory(line: &str) -> String {
         }
         let alone = !comment && (i == 0 || !ident(chars[i - 1])) && chars.get(i + 1).is_none_or(|n| !ident(*n));
         match c {
-            'R' if alone => out.push_str("mload(0xe0)"),
+            'R' if alone => out.push_str(r),
             'P' if alone => out.push_str("mload(0xc0)"),
             _ => out.push(c),
         }
@@ -706,7 +704,6 @@ fn r_from_memory(line: &str) -> String {
     out
 }
 
-/// A literal as a full 32-byte hex word (for `mstore` in the key contract).
 fn pad_word(lit: &str) -> String {
     let digits = match lit.strip_prefix("0x") {
         Some(h) => h.to_string(),

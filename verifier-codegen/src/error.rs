@@ -38,6 +38,9 @@ pub enum Error {
         /// Its return or revert data.
         output: String,
     },
+    /// Reading the verifying key's protocol, or a proof's hint, failed in the prover crate.
+    #[error(transparent)]
+    Prover(#[from] zkcredit_prover::Error),
     /// The verifying key uses a feature the generator does not support.
     #[error("unsupported circuit for the Solidity verifier: {0}")]
     Unsupported(String),

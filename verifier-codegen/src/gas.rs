@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::evm::{calldata_gas, Evm};
 use crate::protocol::Protocol;
 use crate::{abi, baseline, solc};
+use zkcredit_prover::hint;
 
 /// Intrinsic gas of every transaction.
 pub const TX_BASE_GAS: u64 = 21_000;
@@ -20,8 +21,6 @@ pub const EC_ADD_GAS: u64 = 150;
 pub const EC_MUL_GAS: u64 = 6_000;
 /// A 2-pair pairing check (EIP-1108: 45,000 + 34,000 per pair).
 pub const PAIRING_GAS: u64 = 45_000 + 2 * 34_000;
-/// One 256-bit modexp with a 254-bit exponent under EIP-7883 (Osaka): 16 * 253.
-pub const MODEXP_GAS: u64 = 16 * 253;
 
 /// Where the verification gas goes.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -40,8 +39,6 @@ pub struct Breakdown {
     pub ec_add_count: usize,
     /// Gas of the ecAdd calls.
     pub ec_add: u64,
-    /// The one modexp (batch inversion).
-    pub modexp: u64,
     /// Everything else: transcript hashing, field arithmetic, checks, memory, call overhead.
     pub rest: u64,
 }
@@ -119,7 +116,9 @@ pub fn measure(
         return Err(Error::Rejected { verifier: options.contract_name.clone(), output: format!("0x{}", hex::encode(&call.output)) });
     }
     let (base_addr, base_deploy) = chain.deploy("Halo2Verifier", &theirs.creation)?;
-    let base = chain.call(base_addr, &baseline::calldata(instances, proof))?;
+    // snark-verifier reads the halo2 proof alone (no inversion hint).
+    let (halo2_proof, _) = hint::split(proof)?;
+    let base = chain.call(base_addr, &baseline::calldata(instances, halo2_proof))?;
     if !base.success {
         return Err(Error::Rejected { verifier: "snark-verifier".into(), output: format!("0x{}", hex::encode(&base.output)) });
     }
@@ -133,8 +132,7 @@ pub fn measure(
         ec_mul,
         ec_add_count: generated.ec_adds,
         ec_add,
-        modexp: MODEXP_GAS,
-        rest: call.exec_gas.saturating_sub(PAIRING_GAS + ec_mul + ec_add + MODEXP_GAS),
+        rest: call.exec_gas.saturating_sub(PAIRING_GAS + ec_mul + ec_add),
     };
     let report = GasReport {
         fork: "osaka".into(),
@@ -168,8 +166,8 @@ impl GasReport {
             out += &format!("{name:<28} {ours:>12} {theirs:>16}\n");
         }
         out += &format!(
-            "breakdown: intrinsic {} + calldata {} + pairing {} + {} ecMul {} + {} ecAdd {} + modexp {} + rest {}\n",
-            b.intrinsic, b.calldata, b.pairing, b.ec_mul_count, b.ec_mul, b.ec_add_count, b.ec_add, b.modexp, b.rest
+            "breakdown: intrinsic {} + calldata {} + pairing {} + {} ecMul {} + {} ecAdd {} + rest {}\n",
+            b.intrinsic, b.calldata, b.pairing, b.ec_mul_count, b.ec_mul, b.ec_add_count, b.ec_add, b.rest
         );
         out
     }

@@ -7,7 +7,8 @@
 //! ([`gas`]). [`baseline`] builds snark-verifier's verifier for the same key, the reference the
 //! generated one is measured against.
 //!
-//! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key.
+//! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key (it
+//!   lives in the prover crate, which also computes the proof's inversion hint from it).
 //! - [`yul`]: Yul literals and the quotient expression.
 //! - [`codegen`]: the Solidity generator.
 //! - [`gas`]: both verifiers on one proof in one chain, with a breakdown.
@@ -18,11 +19,10 @@ pub mod codegen;
 pub mod error;
 pub mod evm;
 pub mod gas;
-pub mod protocol;
 pub mod solc;
 pub mod yul;
 
 pub use codegen::{generate, Generated, Options, Provenance};
 pub use error::{Error, Result};
-pub use protocol::Protocol;
 pub use zkcredit_prover::abi;
+pub use zkcredit_prover::protocol::{self, Protocol};

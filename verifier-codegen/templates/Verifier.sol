@@ -10,11 +10,13 @@ pragma solidity ^0.8.24;
 /// @notice Verifies zkcredit proofs: "this committed model, run on committed private features,
 ///         scores at or above the public threshold, for this borrower and nonce".
 /// @dev `verifyProof(proof, instances)` returns true for a valid proof and false when a well-formed
-///      proof fails the pairing check. It reverts with `MalformedCalldata()` unless the call is the
-///      canonical ABI encoding with a {{ proof_len }}-byte proof and {{ num_instance }} public inputs,
-///      `PublicInputNotInField(i)` when public input i is not below the scalar field modulus, and
-///      `MalformedProof()` when a proof point is not on the curve (or a coordinate is not below p)
-///      or an evaluation is not below r. No input makes it consume all the gas.
+///      proof fails the pairing check or carries a wrong inversion hint (the proof's last word: the
+///      inverse of the product of the verifier's denominators, so no modexp is needed). It reverts
+///      with `MalformedCalldata()` unless the call is the canonical ABI encoding with a
+///      {{ proof_len }}-byte proof and {{ num_instance }} public inputs, `PublicInputNotInField(i)`
+///      when public input i is not below the scalar field modulus, and `MalformedProof()` when a
+///      proof point is not on the curve (or a coordinate is not below p) or an evaluation or the
+///      hint is not below r. No input makes it consume all the gas.
 contract {{ name }} {
     /// @notice The call is not `verifyProof(bytes,uint256[])` with the exact proof and instance lengths.
     error MalformedCalldata();
@@ -41,7 +43,7 @@ contract {{ name }} {
     }
 {% endif %}
     /// @notice Verify a zkcredit proof.
-    /// @param proof The proof bytes (`proof` in the proof JSON).
+    /// @param proof The proof bytes (`proof` in the proof JSON): the halo2 proof, then the hint.
     /// @param instances The public inputs: feature commitment, threshold, borrower, nonce, model id.
     /// @return True iff the proof is valid for these public inputs.
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
@@ -49,8 +51,8 @@ contract {{ name }} {
         address vk = VERIFYING_KEY;
 {%- endif %}
         assembly {
-            // Memory map (R, the scalar modulus, is kept at 0xe0 and P at 0xc0: a 32-byte PUSH at
-            // each of their hundreds of uses would double the bytecode):
+            // Memory map (R, the scalar modulus, is kept on the stack as `r` (and at 0xe0 for deeply nested lines), P at 0xc0: a 32-byte
+            // PUSH at each of their hundreds of uses would double the bytecode):
 {%- for line in memory_map %}
             //   {{ line }}
 {%- endfor %}
@@ -71,18 +73,6 @@ contract {{ name }} {
                 mstore(0x80, s)
                 success := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40)
                 success := and(success, staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40))
-            }
-
-            // a^(r-2) with the modexp precompile; fails for a = 0. Uses 0x00..0xc0.
-            function field_inverse(a) -> inv, success {
-                mstore(0x00, 0x20)
-                mstore(0x20, 0x20)
-                mstore(0x40, 0x20)
-                mstore(0x60, a)
-                mstore(0x80, sub(R, 2))
-                mstore(0xa0, R)
-                success := and(staticcall(gas(), 0x05, 0x00, 0xc0, 0x00, 0x20), iszero(iszero(a)))
-                inv := mload(0x00)
             }
 
             let ok := 1

@@ -10,7 +10,7 @@ use zkcredit_verifier_codegen::{baseline, evm::Evm, solc};
 
 #[test]
 fn snark_verifier_accepts_zkcredit_proofs_in_revm() {
-    let common::Proved { params, vk, proof, instances, .. } = common::prove_sample(11);
+    let common::Proved { params, vk, halo2_proof: proof, instances, .. } = common::prove_sample(11);
     let source = baseline::solidity(&params, &vk);
     let compiled = solc::compile(&source, "Halo2Verifier", false).unwrap();
     let mut chain = Evm::new();

@@ -90,6 +90,28 @@ fn genuine_proof_accepted_and_1000_mutations_rejected() {
 }
 
 #[test]
+fn wrong_inversion_hint_rejected() {
+    let f = fixture();
+    let (mut chain, addr) = deploy(&f.ours.creation);
+    let cut = f.halo2_proof.len();
+    let with_hint = |word: &[u8]| abi::calldata(&[&f.halo2_proof[..], word].concat(), &f.instances);
+    let mut plus_one = f.proof[cut..].to_vec();
+    let last = plus_one.len() - 1;
+    plus_one[last] ^= 1;
+    for (what, word) in [("hint with its low bit flipped", plus_one), ("zero hint", vec![0u8; 32])] {
+        let out = chain.call(addr, &with_hint(&word)).unwrap();
+        assert_rejected_cheaply(&out, what);
+        assert!(out.success, "{what}: a canonical but wrong hint returns false rather than reverting");
+    }
+    // hint + r: the same residue, but not the canonical encoding.
+    let mut aliased = f.proof[cut..].to_vec();
+    add_modulus(&mut aliased);
+    let out = chain.call(addr, &with_hint(&aliased)).unwrap();
+    assert_rejected_cheaply(&out, "hint + r");
+    assert_eq!(out.output, selector("MalformedProof()"), "hint + r: wrong revert data");
+}
+
+#[test]
 fn every_public_input_is_bound_and_must_be_below_r() {
     let f = fixture();
     let (mut chain, addr) = deploy(&f.ours.creation);
@@ -142,15 +164,17 @@ fn differential_against_snark_verifier() {
     let f = fixture();
     let (mut chain, ours) = deploy(&f.ours.creation);
     let (theirs, _) = chain.deploy("snark-verifier", &f.theirs.creation).unwrap();
-    let both = |chain: &mut Evm, proof: &[u8], instances: &[Fr]| {
-        let a = chain.call(ours, &abi::calldata(proof, instances)).unwrap().returned_true();
-        let b = chain.call(theirs, &baseline::calldata(instances, proof)).unwrap().success;
+    // Ours reads the halo2 proof followed by the inversion hint; snark-verifier the halo2 proof.
+    let hint = &f.proof[f.halo2_proof.len()..];
+    let both = |chain: &mut Evm, halo2_proof: &[u8], instances: &[Fr]| {
+        let a = chain.call(ours, &abi::calldata(&[halo2_proof, hint].concat(), instances)).unwrap().returned_true();
+        let b = chain.call(theirs, &baseline::calldata(instances, halo2_proof)).unwrap().success;
         (a, b)
     };
-    assert_eq!(both(&mut chain, &f.proof, &f.instances), (true, true), "genuine proof");
+    assert_eq!(both(&mut chain, &f.halo2_proof, &f.instances), (true, true), "genuine proof");
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2000);
     for i in 0..60 {
-        let mut bad = f.proof.clone();
+        let mut bad = f.halo2_proof.clone();
         let pos = rng.gen_range(0..bad.len());
         bad[pos] ^= 1 << (i % 8);
         assert_eq!(both(&mut chain, &bad, &f.instances), (false, false), "bit flip at byte {pos}");
@@ -158,13 +182,13 @@ fn differential_against_snark_verifier() {
     for i in 0..f.instances.len() {
         let mut bad = f.instances.clone();
         bad[i] += Fr::one();
-        assert_eq!(both(&mut chain, &f.proof, &bad), (false, false), "public input {i} + 1");
+        assert_eq!(both(&mut chain, &f.halo2_proof, &bad), (false, false), "public input {i} + 1");
     }
     // The documented difference: snark-verifier reduces public inputs mod r, so x + r passes it.
     let mut ours_cd = abi::calldata(&f.proof, &f.instances);
     let at = ours_cd.len() - 32 * f.instances.len();
     add_modulus(&mut ours_cd[at..at + 32]);
-    let mut theirs_cd = baseline::calldata(&f.instances, &f.proof);
+    let mut theirs_cd = baseline::calldata(&f.instances, &f.halo2_proof);
     add_modulus(&mut theirs_cd[..32]);
     assert!(!chain.call(ours, &ours_cd).unwrap().returned_true(), "ours accepted x + r");
     assert!(chain.call(theirs, &theirs_cd).unwrap().success, "snark-verifier now rejects x + r: update the docs");

@@ -21,7 +21,10 @@ pub struct Proved {
     pub vk: VerifyingKey<G1Affine>,
     pub header: ArtifactHeader,
     pub file: ProofFile,
+    /// The zkcredit proof: the halo2 proof and the inversion hint.
     pub proof: Vec<u8>,
+    /// The halo2 proof alone (what snark-verifier reads).
+    pub halo2_proof: Vec<u8>,
     pub instances: Vec<Fr>,
 }
 
@@ -42,7 +45,8 @@ pub fn prove_sample(seed: u64) -> Proved {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let (file, _) = prove(&model, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rng, &NoProgress).unwrap();
     let (proof, instances) = file.decode(&gc).unwrap();
-    Proved { vk: keys.pk.get_vk().clone(), params: keys.params, header: keys.header, file, proof, instances }
+    let halo2_proof = zkcredit_prover::hint::split(&proof).unwrap().0.to_vec();
+    Proved { vk: keys.pk.get_vk().clone(), params: keys.params, header: keys.header, file, proof, halo2_proof, instances }
 }
 
 /// `word += r` on a 32-byte big-endian word (r = the BN254 scalar field modulus).

@@ -4,8 +4,9 @@
 //! snark-verifier's `compile` already derives this from a halo2-axiom verifying key (it is the
 //! same derivation its own verifier uses, so the transcript order is the prover's). Its expression
 //! type lives in a private module, so [`Protocol::from_vk`] reads it through serde into
-//! [`Expr`], zkcredit's own IR; everything downstream (the Solidity generator) uses only the types
-//! defined here.
+//! [`Expr`], zkcredit's own IR; everything downstream uses only the types defined here: the
+//! Solidity generator (`zkcredit-verifier-codegen`) and the inversion hint ([`crate::hint`]),
+//! which must agree on the verifier's denominators ([`Protocol::denominators`]).
 
 use std::collections::BTreeSet;
 
@@ -26,6 +27,30 @@ pub struct Query {
     pub poly: usize,
     /// Rotation.
     pub rotation: i32,
+}
+
+/// Polynomials opened at the same set of rotations, grouped as snark-verifier's (and halo2's)
+/// SHPLONK does: polynomials in order of first query, each with its rotations in query order;
+/// sets by equal rotation sets, in order of first appearance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuerySet {
+    /// The rotations, in query order.
+    pub rotations: Vec<i32>,
+    /// The polynomials.
+    pub polys: Vec<usize>,
+}
+
+/// One value the verifier inverts, as a function of the challenges `x` and `u`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denominator {
+    /// `x w^-i - 1`, for the Lagrange basis polynomial of row `i`.
+    Lagrange(i32),
+    /// `x^n - 1`, the vanishing polynomial at `x`.
+    Vanishing,
+    /// `u - x w^r`, for the rotation `r`.
+    Opening(i32),
+    /// `x` itself.
+    X,
 }
 
 /// A polynomial known to the verifier without a commitment in the proof.
@@ -102,14 +127,14 @@ impl Protocol {
     pub fn from_vk(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, num_instance: usize) -> Result<Self> {
         let p = compile(params, vk, Config::kzg().with_num_instance(vec![num_instance]));
         if p.instance_committing_key.is_some() || p.linearization.is_some() || !p.accumulator_indices.is_empty() {
-            return Err(Error::Unsupported("committed instances, linearization or accumulators".into()));
+            return Err(Error::Protocol("committed instances, linearization or accumulators".into()));
         }
-        let numerator = serde_json::to_value(&p.quotient.numerator).map_err(|e| Error::Unsupported(e.to_string()))?;
+        let numerator = serde_json::to_value(&p.quotient.numerator).map_err(|e| Error::Protocol(e.to_string()))?;
         Ok(Protocol {
             k: p.domain.k as u32,
             omega: p.domain.gen,
             n_inv: p.domain.n_inv,
-            transcript_init: p.transcript_initial_state.ok_or_else(|| Error::Unsupported("no transcript initial state".into()))?,
+            transcript_init: p.transcript_initial_state.ok_or_else(|| Error::Protocol("no transcript initial state".into()))?,
             preprocessed: p.preprocessed.clone(),
             num_instance,
             num_witness: p.num_witness.clone(),
@@ -151,11 +176,16 @@ impl Protocol {
         self.omega.pow_vartime([e])
     }
 
-    /// Proof size in bytes: witness and quotient commitments, evaluations, and the two
-    /// multi-open commitments.
-    pub fn proof_len(&self) -> usize {
+    /// Size in bytes of the halo2 proof: witness and quotient commitments, evaluations, and the
+    /// two multi-open commitments.
+    pub fn halo2_proof_len(&self) -> usize {
         let points = self.num_witness.iter().sum::<usize>() + self.num_chunk + 2;
         points * 64 + self.evaluations.len() * 32
+    }
+
+    /// Size in bytes of a zkcredit proof: the halo2 proof followed by the 32-byte inversion hint.
+    pub fn proof_len(&self) -> usize {
+        self.halo2_proof_len() + crate::hint::HINT_LEN
     }
 
     /// Rotations at which the instance column is read by the numerator.
@@ -188,6 +218,47 @@ impl Protocol {
         out
     }
 
+    /// The multi-open argument's rotation sets (see [`QuerySet`]).
+    pub fn query_sets(&self) -> Vec<QuerySet> {
+        let mut poly_rots: Vec<(usize, Vec<i32>)> = Vec::new();
+        for q in &self.queries {
+            match poly_rots.iter_mut().find(|(p, _)| *p == q.poly) {
+                Some((_, rots)) if !rots.contains(&q.rotation) => rots.push(q.rotation),
+                Some(_) => {}
+                None => poly_rots.push((q.poly, vec![q.rotation])),
+            }
+        }
+        let mut sets: Vec<QuerySet> = Vec::new();
+        for (poly, rots) in poly_rots {
+            let key: BTreeSet<i32> = rots.iter().copied().collect();
+            match sets.iter_mut().find(|s| s.rotations.iter().copied().collect::<BTreeSet<_>>() == key) {
+                Some(set) => {
+                    if !set.polys.contains(&poly) {
+                        set.polys.push(poly)
+                    }
+                }
+                None => sets.push(QuerySet { rotations: rots, polys: vec![poly] }),
+            }
+        }
+        sets
+    }
+
+    /// Every distinct rotation of an opened polynomial, ascending.
+    pub fn rotations(&self) -> Vec<i32> {
+        self.queries.iter().map(|q| q.rotation).collect::<BTreeSet<_>>().into_iter().collect()
+    }
+
+    /// The values the verifier inverts, in the order the generated contract computes them.
+    pub fn denominators(&self) -> Vec<Denominator> {
+        let mut out: Vec<Denominator> = self.lagranges().into_iter().map(Denominator::Lagrange).collect();
+        out.push(Denominator::Vanishing);
+        out.extend(self.rotations().into_iter().map(Denominator::Opening));
+        if self.query_sets().iter().any(|s| s.rotations.len() > 1) {
+            out.push(Denominator::X);
+        }
+        out
+    }
+
     /// `-[s]_2`, the second pairing's G2 point.
     pub fn neg_s_g2(&self) -> G2Affine {
         -self.s_g2
@@ -214,24 +285,24 @@ impl Expr {
 }
 
 fn fr_from_json(v: &Value) -> Result<Fr> {
-    let hex_str = v.as_str().ok_or_else(|| Error::Unsupported(format!("field constant {v}")))?;
-    let bytes = hex::decode(hex_str.trim_start_matches("0x")).map_err(|e| Error::Unsupported(format!("field constant: {e}")))?;
+    let hex_str = v.as_str().ok_or_else(|| Error::Protocol(format!("field constant {v}")))?;
+    let bytes = hex::decode(hex_str.trim_start_matches("0x")).map_err(|e| Error::Protocol(format!("field constant: {e}")))?;
     let mut repr = [0u8; 32];
     if bytes.len() != 32 {
-        return Err(Error::Unsupported(format!("field constant of {} bytes", bytes.len())));
+        return Err(Error::Protocol(format!("field constant of {} bytes", bytes.len())));
     }
     repr.copy_from_slice(&bytes);
-    Option::from(Fr::from_repr(repr)).ok_or_else(|| Error::Unsupported(format!("non-canonical field constant {hex_str}")))
+    Option::from(Fr::from_repr(repr)).ok_or_else(|| Error::Protocol(format!("non-canonical field constant {hex_str}")))
 }
 
 fn query_from_json(v: &Value) -> Result<Query> {
-    let poly = v["poly"].as_u64().ok_or_else(|| Error::Unsupported(format!("query {v}")))? as usize;
-    let rotation = v["rotation"].as_i64().ok_or_else(|| Error::Unsupported(format!("query {v}")))? as i32;
+    let poly = v["poly"].as_u64().ok_or_else(|| Error::Protocol(format!("query {v}")))? as usize;
+    let rotation = v["rotation"].as_i64().ok_or_else(|| Error::Protocol(format!("query {v}")))? as i32;
     Ok(Query { poly, rotation })
 }
 
 fn expr_from_json(v: &Value) -> Result<Expr> {
-    let bad = || Error::Unsupported(format!("expression node {}", truncate(v)));
+    let bad = || Error::Protocol(format!("expression node {}", truncate(v)));
     let obj = v.as_object().filter(|o| o.len() == 1).ok_or_else(bad)?;
     let (tag, body) = obj.iter().next().ok_or_else(bad)?;
     let boxed = |v: &Value| expr_from_json(v).map(Box::new);
