@@ -26,6 +26,7 @@ use halo2_proofs::halo2curves::ff::Field;
 
 use crate::error::{Error, Result};
 use crate::protocol::{Common, Denominator, Protocol, Query};
+use crate::stack;
 use crate::yul::{self, Leaves};
 
 /// What the header of the generated file records.
@@ -306,9 +307,8 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         p.num_instance,
         selector_literal("MalformedCalldata()")
     ));
-    // R, used hundreds of times, lives on the stack (a DUP is 3 gas cheaper than an mload and 2
-    // bytes shorter) and is the last long-lived variable, so it stays within reach; P, used only
-    // by the point checks, in memory at 0xc0.
+    // R lives on the stack as `r`, the last long-lived variable, and in memory at 0xe0 for the
+    // uses a DUP cannot reach; P in memory at 0xc0 ([`stack`] places every use).
     g.line("mstore(0xc0, P) mstore(0xe0, R) let r := R");
     g.comment("Public inputs below r.");
     for i in 0..p.num_instance {
@@ -614,7 +614,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         vk_mptr: format!("{vk_mptr:#x}"),
         vk_contract_name: &vk_contract_name,
         memory_map: g.map.clone(),
-        body: g.code.iter().map(|l| moduli_on_stack(l)).collect(),
+        body: g.code.iter().map(|l| if l.starts_with("mstore(0xc0, P)") { l.clone() } else { stack::place_moduli(l) }).collect(),
     }
     .render()
     .map_err(|e| Error::Unsupported(format!("template: {e}")))?;
@@ -656,52 +656,6 @@ fn pow_expr(xn_slot: usize, e: usize) -> String {
 fn selector_literal(signature: &str) -> String {
     use sha3::{Digest, Keccak256};
     format!("0x{}", hex::encode(&Keccak256::digest(signature.as_bytes())[..4]))
-}
-
-/// Nesting depth of calls, above which a line reads `R` from memory rather than from the stack:
-/// every level of a nested expression leaves up to two operands on the EVM stack, and `r` must stay
-/// within the 16 slots a `DUP` reaches with up to three block-local variables above it
-/// (3 + 2 * (depth - 1) + 1 <= 16). Depth 10 compiles for the bundled model today; 6 is the bound
-/// that holds for any expression.
-const STACK_SAFE_DEPTH: usize = 6;
-
-/// Replace the identifier `R` (the scalar modulus) by the stack variable `r`, or by a load from
-/// 0xe0 in deeply nested lines, and `P` (the base modulus) by a load from 0xc0: a 32-byte PUSH at
-/// each of the hundreds of uses would double the bytecode, and a `DUP` costs 3 gas where a load
-/// from memory costs 6.
-fn moduli_on_stack(line: &str) -> String {
-    if line.trim_start().starts_with("//") || line.starts_with("mstore(0xc0, P)") {
-        return line.to_string();
-    }
-    let mut depth = 0usize;
-    let mut max_depth = 0usize;
-    for c in line.chars() {
-        match c {
-            '(' => {
-                depth += 1;
-                max_depth = max_depth.max(depth);
-            }
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    let r = if max_depth > STACK_SAFE_DEPTH { "mload(0xe0)" } else { "r" };
-    let mut out = String::with_capacity(line.len() + 64);
-    let chars: Vec<char> = line.chars().collect();
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut comment = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if !comment && c == '/' && chars.get(i + 1) == Some(&'/') {
-            comment = true;
-        }
-        let alone = !comment && (i == 0 || !ident(chars[i - 1])) && chars.get(i + 1).is_none_or(|n| !ident(*n));
-        match c {
-            'R' if alone => out.push_str(r),
-            'P' if alone => out.push_str("mload(0xc0)"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn pad_word(lit: &str) -> String {

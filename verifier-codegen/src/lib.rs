@@ -9,7 +9,8 @@
 //!
 //! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key (it
 //!   lives in the prover crate, which also computes the proof's inversion hint from it).
-//! - [`yul`]: Yul literals and the quotient expression.
+//! - [`yul`]: Yul literals and the quotient expression; [`stack`]: where each line reads the
+//!   moduli from, by stack depth.
 //! - [`codegen`]: the Solidity generator.
 //! - [`gas`]: both verifiers on one proof in one chain, with a breakdown.
 //! - [`solc`], [`evm`], [`baseline`].
@@ -20,6 +21,7 @@ pub mod error;
 pub mod evm;
 pub mod gas;
 pub mod solc;
+pub mod stack;
 pub mod yul;
 
 pub use codegen::{generate, Generated, Options, Provenance};
