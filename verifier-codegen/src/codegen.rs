@@ -309,7 +309,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     ));
     // R lives on the stack as `r`, the last long-lived variable, and in memory at 0xe0 for the
     // uses a DUP cannot reach; P in memory at 0xc0 ([`stack`] places every use).
-    g.line("mstore(0xc0, P) mstore(0xe0, R) let r := R");
+    g.line(stack::INIT_LINE);
     g.comment("Public inputs below r.");
     for i in 0..p.num_instance {
         g.line(format!(
@@ -614,7 +614,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         vk_mptr: format!("{vk_mptr:#x}"),
         vk_contract_name: &vk_contract_name,
         memory_map: g.map.clone(),
-        body: g.code.iter().map(|l| if l.starts_with("mstore(0xc0, P)") { l.clone() } else { stack::place_moduli(l) }).collect(),
+        body: g.code.iter().map(|l| stack::place_moduli(l)).collect(),
     }
     .render()
     .map_err(|e| Error::Unsupported(format!("template: {e}")))?;

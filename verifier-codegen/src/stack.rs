@@ -16,6 +16,10 @@
 /// batch inversion's `acc`, `inv`, `v`).
 pub const LOCALS_ABOVE_R: usize = 3;
 
+/// The line that puts the moduli in place: `P` at 0xc0, `R` at 0xe0 and in `r`. It is emitted
+/// before any use and passes through [`place_moduli`] unchanged.
+pub const INIT_LINE: &str = "mstore(0xc0, P) mstore(0xe0, R) let r := R";
+
 /// Values that may be pending on the stack while `r` is still within a `DUP`'s reach.
 const MAX_PENDING: usize = 16 - 1 - LOCALS_ABOVE_R;
 
@@ -137,6 +141,9 @@ fn parse(chars: &[char], i: &mut usize) -> Node {
 /// Rewrite one generated line: every expression statement is reordered and its `R` and `P`
 /// leaves placed (see the module docs). Comments and everything that is not a call pass through.
 pub fn place_moduli(line: &str) -> String {
+    if line == INIT_LINE {
+        return line.to_string();
+    }
     let (code, comment) = match line.find("//") {
         Some(at) => line.split_at(at),
         None => (line, ""),
