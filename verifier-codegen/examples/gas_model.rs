@@ -37,7 +37,7 @@ struct Shape {
     k: u32,
     /// Copy constraints on both advice columns (the permutation argument).
     permutation: bool,
-    /// Maximum gate degree (4 or 5).
+    /// Maximum gate degree (3, 4 or 5).
     degree: usize,
     /// Selector columns besides the Poseidon one (each holds opcodes 1..=max_opcode).
     selector_columns: usize,
@@ -100,29 +100,62 @@ impl Circuit<Fr> for Synthetic {
             m.enable_equality(a);
             m.enable_equality(b);
         }
-        // A Poseidon round over rows 0..2 into rows 3..5, full (2) or partial (1) in one gate:
-        // t_i = u_i^2 in full rounds, t_i = 1 for the unboxed words of partial rounds, so the
-        // S-box output is t_i^2 u_i throughout (degree 4 with its selector).
-        m.create_gate("poseidon round", |m| {
-            let q = m.query_fixed(poseidon, Rotation::cur());
-            let full = q.clone() - constant(1);
-            let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
-            let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
-            let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
-            let rc: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
-            let mut out = vec![q.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
-            for i in 1..3 {
-                out.push(q.clone() * (t[i].clone() - constant(1) - full.clone() * (u[i].clone() * u[i].clone() - constant(1))));
-            }
-            for j in 0..3 {
-                let sum =
-                    (0..3).fold(rc[j].clone(), |acc, i| acc + constant((i + j + 2) as u64) * t[i].clone() * t[i].clone() * u[i].clone());
-                out.push(q.clone() * (next[j].clone() - sum));
-            }
-            out
-        });
-        // Opcodes of degree-2 bodies: as many per column as the degree allows.
+        if s.degree == 3 {
+            // Degree 3: every body is at most quadratic under a linear selector, so each S-box
+            // keeps two intermediates (t = u^2, v = t u; the output t v enters the MDS sum).
+            // Full round over five rows: u at a[0..2], t at b[0..2], v at a[3], b[3], a[4];
+            // the next state at a[5..7].
+            m.create_gate("poseidon round (degree 3)", |m| {
+                let q = m.query_fixed(poseidon, Rotation::cur());
+                let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
+                let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
+                let v = [m.query_advice(a, Rotation(3)), m.query_advice(b, Rotation(3)), m.query_advice(a, Rotation(4))];
+                let next: Vec<_> = (5..8).map(|i| m.query_advice(a, Rotation(i))).collect();
+                let rc: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
+                let mut out = Vec::new();
+                for i in 0..3 {
+                    out.push(q.clone() * (t[i].clone() - u[i].clone() * u[i].clone()));
+                    out.push(q.clone() * (v[i].clone() - t[i].clone() * u[i].clone()));
+                }
+                for j in 0..3 {
+                    let sum = (0..3).fold(rc[j].clone(), |acc, i| acc + constant((i + j + 2) as u64) * t[i].clone() * v[i].clone());
+                    out.push(q.clone() * (next[j].clone() - sum));
+                }
+                out
+            });
+        } else {
+            // A Poseidon round over rows 0..2 into rows 3..5, full (2) or partial (1) in one gate:
+            // t_i = u_i^2 in full rounds, t_i = 1 for the unboxed words of partial rounds, so the
+            // S-box output is t_i^2 u_i throughout (degree 4 with its selector).
+            m.create_gate("poseidon round", |m| {
+                let q = m.query_fixed(poseidon, Rotation::cur());
+                let full = q.clone() - constant(1);
+                let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
+                let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
+                let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
+                let rc: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
+                let mut out = vec![q.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
+                for i in 1..3 {
+                    out.push(q.clone() * (t[i].clone() - constant(1) - full.clone() * (u[i].clone() * u[i].clone() - constant(1))));
+                }
+                for j in 0..3 {
+                    let sum = (0..3)
+                        .fold(rc[j].clone(), |acc, i| acc + constant((i + j + 2) as u64) * t[i].clone() * t[i].clone() * u[i].clone());
+                    out.push(q.clone() * (next[j].clone() - sum));
+                }
+                out
+            });
+        }
+        // Opcodes of degree-2 bodies: as many per column as the degree allows (at degree 3 the
+        // selector is the column itself, linear, and every body of the column shares it).
         let max = (s.degree - 2) as u64;
+        let sel = move |m: &mut VirtualCells<'_, Fr>, col: Column<Fixed>, v: u64| {
+            if max == 1 {
+                m.query_fixed(col, Rotation::cur())
+            } else {
+                opcode(m, col, v, max)
+            }
+        };
         for (ci, col) in selectors.iter().enumerate() {
             let col = *col;
             m.create_gate("opcodes", |m| {
@@ -135,22 +168,22 @@ impl Circuit<Fr> for Synthetic {
                 let public = if ci == 0 { m.query_instance(instance, Rotation::cur()) } else { constant(0) };
                 let bit = |d: Expression<Fr>| d.clone() * (d - constant(1));
                 let mut out = vec![
-                    opcode(m, col, 1, max) * (b0.clone() - b_prev - w0.clone() * a0.clone() - public),
-                    opcode(m, col, 1, max) * (a0.clone() - a_rep),
-                    opcode(m, col, 2, max) * bit(a0.clone() - constant(2) * b0.clone()),
-                    opcode(m, col, 2, max) * bit(b0.clone() - constant(2) * a1.clone()),
+                    sel(m, col, 1) * (b0.clone() - b_prev - w0.clone() * a0.clone() - public),
+                    sel(m, col, 1) * (a0.clone() - a_rep),
+                    sel(m, col, 2) * bit(a0.clone() - constant(2) * b0.clone()),
+                    sel(m, col, 2) * bit(b0.clone() - constant(2) * a1.clone()),
                 ];
                 if max >= 3 {
-                    out.push(opcode(m, col, 3, max) * (a1 - b0 * (a0 - w0)));
+                    out.push(sel(m, col, 3) * (a1 - b0 * (a0 - w0)));
                 }
                 if ci == 0 {
                     for r in s.a_rotations.iter().skip(1) {
                         let x = m.query_advice(a, Rotation(*r));
-                        out.push(opcode(m, col, 1, max) * x);
+                        out.push(sel(m, col, 1) * x);
                     }
                     for r in s.b_rotations.iter().skip(1) {
                         let x = m.query_advice(b, Rotation(*r));
-                        out.push(opcode(m, col, 2, max) * x);
+                        out.push(sel(m, col, 2) * x);
                     }
                 }
                 out
@@ -182,7 +215,7 @@ impl Circuit<Fr> for Synthetic {
     }
 }
 
-const SHAPES: [Shape; 10] = [
+const SHAPES: [Shape; 13] = [
     Shape {
         name: "shipped now: permutation, degree 5, 2 opcode columns",
         k: 11,
@@ -209,6 +242,33 @@ const SHAPES: [Shape; 10] = [
         selector_columns: 1,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8, -250],
+    },
+    Shape {
+        name: "degree 3, no permutation, w + Poseidon + 1 selector column",
+        k: 11,
+        permutation: false,
+        degree: 3,
+        selector_columns: 1,
+        a_rotations: &[-82, -1],
+        b_rotations: &[-82, -96, -11, -8],
+    },
+    Shape {
+        name: "degree 3, no permutation, w + Poseidon + 2 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 3,
+        selector_columns: 2,
+        a_rotations: &[-82, -1],
+        b_rotations: &[-82, -96, -11, -8],
+    },
+    Shape {
+        name: "degree 3, no permutation, w + Poseidon + 3 selector columns",
+        k: 11,
+        permutation: false,
+        degree: 3,
+        selector_columns: 3,
+        a_rotations: &[-82, -1],
+        b_rotations: &[-82, -96, -11, -8],
     },
     Shape {
         name: "shipped: permutation, degree 5, 3 selector columns",
