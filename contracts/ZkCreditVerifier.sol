@@ -56,9 +56,10 @@ contract ZkCreditVerifier {
             //   0x0aa0 Z_0 = vanishing polynomial of the first rotation set at u
             //   0x0ac0 instance column at x w^0
             //   0x0ae0 quotient evaluation h(x) = numerator / (x^n - 1)
-            //   0x0b00 gamma^i
-            //   0x0b20 set coefficient gamma^i Z_0 / Z_i
-            //   0x0b40 scalar of the generator, accumulated
+            //   0x0b00..0x0d00 subexpressions shared by the quotient's constraints
+            //   0x0d00 gamma^i
+            //   0x0d20 set coefficient gamma^i Z_0 / Z_i
+            //   0x0d40 scalar of the generator, accumulated
 
             function revert_error(selector) {
                 mstore(0x00, shl(224, selector))
@@ -92,17 +93,17 @@ contract ZkCreditVerifier {
             if iszero(lt(calldataload(0x604), r)) { revert_index(0x065fe5fc, 4) }
             
             // Proof points on the curve with coordinates below p; evaluations below r.
-            { let px, py
-            px := calldataload(0x64) py := calldataload(0x84) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0xa4) py := calldataload(0xc4) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0xe4) py := calldataload(0x104) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x124) py := calldataload(0x144) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x164) py := calldataload(0x184) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x1a4) py := calldataload(0x1c4) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x1e4) py := calldataload(0x204) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x224) py := calldataload(0x244) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x4c4) py := calldataload(0x4e4) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
-            px := calldataload(0x504) py := calldataload(0x524) ok := and(ok, and(and(lt(px, mload(0xc0)), lt(py, mload(0xc0))), eq(mulmod(py, py, mload(0xc0)), addmod(3, mulmod(px, mulmod(px, px, mload(0xc0)), mload(0xc0)), mload(0xc0)))))
+            { let px, py let p := mload(0xc0)
+            px := calldataload(0x64) py := calldataload(0x84) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0xa4) py := calldataload(0xc4) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0xe4) py := calldataload(0x104) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x124) py := calldataload(0x144) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x164) py := calldataload(0x184) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x1a4) py := calldataload(0x1c4) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x1e4) py := calldataload(0x204) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x224) py := calldataload(0x244) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x4c4) py := calldataload(0x4e4) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
+            px := calldataload(0x504) py := calldataload(0x524) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(3, mulmod(px, mulmod(px, px, p), p), p))))
             ok := and(ok, lt(calldataload(0x264), r))
             ok := and(ok, lt(calldataload(0x284), r))
             ok := and(ok, lt(calldataload(0x2a4), r))
@@ -260,39 +261,55 @@ contract ZkCreditVerifier {
             mstore(0xac0, addmod(mulmod(calldataload(0x604), mload(0x6e0), r), addmod(mulmod(calldataload(0x5e4), mload(0x6c0), r), addmod(mulmod(calldataload(0x5c4), mload(0x6a0), r), addmod(mulmod(calldataload(0x584), mload(0x660), r), mulmod(calldataload(0x5a4), mload(0x680), r), r), r), r), r))
             
             // Quotient numerator (all gates and the permutation argument), then h(x).
+            mstore(0xb00, sub(r, calldataload(0x3c4)))
+            mstore(0xb20, sub(r, calldataload(0x484)))
+            mstore(0xb40, mulmod(mload(0x420), mload(0x480), r))
+            mstore(0xb60, addmod(calldataload(0x264), sub(r, mulmod(calldataload(0x284), 2, r)), r))
+            mstore(0xb80, addmod(calldataload(0x284), sub(r, mulmod(calldataload(0x2c4), 2, r)), r))
+            mstore(0xba0, mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r))
+            mstore(0xbc0, mulmod(calldataload(0x264), mulmod(calldataload(0x284), calldataload(0x284), r), r))
+            mstore(0xbe0, mulmod(calldataload(0x2c4), mulmod(calldataload(0x2a4), calldataload(0x2a4), r), r))
+            mstore(0xc00, mulmod(calldataload(0x2e4), mulmod(calldataload(0x304), calldataload(0x304), r), r))
+            mstore(0xc20, addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593effffffe, r))
+            mstore(0xc40, addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r))
+            mstore(0xc60, addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r))
+            mstore(0xc80, mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r))
+            mstore(0xca0, mulmod(mload(0xb60), addmod(mload(0xb60), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r))
+            mstore(0xcc0, mulmod(mload(0xc80), mload(0xc20), r))
+            mstore(0xce0, mulmod(mload(0xc80), mload(0xc40), r))
             { let y := mload(0x460)
-              let num := mulmod(mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593effffffe, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), r), r), addmod(addmod(calldataload(0x2a4), sub(r, calldataload(0x284)), r), sub(r, mulmod(calldataload(0x3a4), calldataload(0x2c4), r)), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593effffffe, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), mulmod(addmod(calldataload(0x264), sub(r, mulmod(2, calldataload(0x284), r)), r), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, addmod(calldataload(0x264), sub(r, mulmod(2, calldataload(0x284), r)), r), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593effffffe, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), mulmod(addmod(calldataload(0x284), sub(r, mulmod(2, calldataload(0x2c4), r)), r), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, addmod(calldataload(0x284), sub(r, mulmod(2, calldataload(0x2c4), r)), r), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), mulmod(addmod(calldataload(0x264), sub(r, mulmod(2, calldataload(0x284), r)), r), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, addmod(calldataload(0x264), sub(r, mulmod(2, calldataload(0x284), r)), r), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x284), addmod(calldataload(0x284), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), mulmod(calldataload(0x384), addmod(calldataload(0x384), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), addmod(calldataload(0x2a4), sub(r, mulmod(calldataload(0x284), addmod(calldataload(0x2c4), sub(r, calldataload(0x3c4)), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(addmod(sub(r, mload(0xac0)), addmod(calldataload(0x284), sub(r, calldataload(0x3c4)), r), r), mulmod(addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), mulmod(calldataload(0x3e4), addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(calldataload(0x284), sub(r, mulmod(calldataload(0x264), calldataload(0x264), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(addmod(calldataload(0x2a4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), sub(r, mulmod(addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mulmod(calldataload(0x2c4), calldataload(0x2c4), r), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(addmod(calldataload(0x304), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), sub(r, mulmod(addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mulmod(calldataload(0x2e4), calldataload(0x2e4), r), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(calldataload(0x324), sub(r, addmod(mulmod(calldataload(0x2e4), mulmod(calldataload(0x304), mulmod(0x2b90bba00fca0589f617e7dcbfe82e0df706ab640ceb247b791a93b74e36736d, calldataload(0x304), r), r), r), addmod(mulmod(calldataload(0x2c4), mulmod(calldataload(0x2a4), mulmod(0x16ed41e13bb9c0c66ae119424fddbcbc9314dc9fdbdeea55d6c64543dc4903e0, calldataload(0x2a4), r), r), r), addmod(calldataload(0x3c4), mulmod(calldataload(0x264), mulmod(calldataload(0x284), mulmod(0x109b7f411ba0e4c9b2b70caf5c36a7b194be7c11ad24378bfedb68592ba8118b, calldataload(0x284), r), r), r), r), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(calldataload(0x344), sub(r, addmod(mulmod(calldataload(0x2e4), mulmod(calldataload(0x304), mulmod(0x101071f0032379b697315876690f053d148d4e109f5fb065c8aacc55a0f89bfa, calldataload(0x304), r), r), r), addmod(mulmod(calldataload(0x2c4), mulmod(calldataload(0x2a4), mulmod(0x2e2419f9ec02ec394c9871c832963dc1b89d743c8c7b964029b2311687b1fe23, calldataload(0x2a4), r), r), r), addmod(calldataload(0x3a4), mulmod(calldataload(0x264), mulmod(calldataload(0x284), mulmod(0x2969f27eed31a480b9c36c764379dbca2cc8fdd1415c3dded62940bcde0bd771, calldataload(0x284), r), r), r), r), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mulmod(calldataload(0x3e4), addmod(3, sub(r, calldataload(0x3e4)), r), r), addmod(calldataload(0x364), sub(r, addmod(mulmod(calldataload(0x2e4), mulmod(calldataload(0x304), mulmod(0x19a3fc0a56702bf417ba7fee3802593fa644470307043f7773279cd71d25d5e0, calldataload(0x304), r), r), r), addmod(mulmod(calldataload(0x2c4), mulmod(calldataload(0x2a4), mulmod(0x176cc029695ad02582a70eff08a6fd99d057e12e58e7d7b6b16cdfabc8ee2911, calldataload(0x2a4), r), r), r), addmod(calldataload(0x404), mulmod(calldataload(0x264), mulmod(calldataload(0x284), mulmod(0x143021ec686a3f330d5f9e654638065ce6cd79e28c5b3753326244ee65a1b1a7, calldataload(0x284), r), r), r), r), r), r)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mload(0x660), addmod(1, sub(r, calldataload(0x484)), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(mload(0x540), addmod(sub(r, calldataload(0x484)), mulmod(calldataload(0x484), calldataload(0x484), r), r), r), r)
-              num := addmod(mulmod(num, y, r), mulmod(addmod(addmod(1, sub(r, mload(0x540)), r), sub(r, addmod(mload(0x640), addmod(mload(0x620), addmod(mload(0x600), addmod(mload(0x5e0), addmod(mload(0x5c0), addmod(mload(0x5a0), addmod(mload(0x560), mload(0x580), r), r), r), r), r), r), r)), r), addmod(mulmod(calldataload(0x4a4), mulmod(addmod(mload(0x440), addmod(calldataload(0x264), mulmod(mload(0x420), calldataload(0x444), r), r), r), addmod(mload(0x440), addmod(calldataload(0x284), mulmod(mload(0x420), calldataload(0x464), r), r), r), r), r), sub(r, mulmod(calldataload(0x484), mulmod(addmod(mload(0x440), addmod(calldataload(0x264), mulmod(mload(0x420), mload(0x480), r), r), r), addmod(mload(0x440), addmod(calldataload(0x284), mulmod(mload(0x480), mulmod(mload(0x420), 0x9226b6e22c6f0ca64ec26aad4c86e715b5f898e5e963f25870e56bbe533e9a2, r), r), r), r), r), r)), r), r), r)
+              let num := mulmod(mulmod(mload(0xc20), mulmod(calldataload(0x384), mload(0xc40), r), r), addmod(addmod(calldataload(0x2a4), sub(r, calldataload(0x284)), r), sub(r, mulmod(calldataload(0x3a4), calldataload(0x2c4), r)), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xcc0), mload(0xca0), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xcc0), mulmod(mload(0xb80), addmod(mload(0xb80), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xce0), mload(0xca0), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xce0), mulmod(calldataload(0x284), addmod(calldataload(0x284), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xce0), addmod(calldataload(0x2a4), sub(r, mulmod(calldataload(0x284), addmod(calldataload(0x2c4), mload(0xb00), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(addmod(sub(r, mload(0xac0)), addmod(calldataload(0x284), mload(0xb00), r), r), mulmod(mulmod(calldataload(0x3e4), mload(0xc60), r), addmod(calldataload(0x3e4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff, r), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(calldataload(0x284), sub(r, mulmod(calldataload(0x264), calldataload(0x264), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(addmod(calldataload(0x2a4), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), sub(r, mulmod(mload(0xc60), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mulmod(calldataload(0x2c4), calldataload(0x2c4), r), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(addmod(calldataload(0x304), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, r), sub(r, mulmod(mload(0xc60), addmod(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000, mulmod(calldataload(0x2e4), calldataload(0x2e4), r), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(calldataload(0x324), sub(r, addmod(mulmod(mload(0xc00), 0x2b90bba00fca0589f617e7dcbfe82e0df706ab640ceb247b791a93b74e36736d, r), addmod(mulmod(mload(0xbe0), 0x16ed41e13bb9c0c66ae119424fddbcbc9314dc9fdbdeea55d6c64543dc4903e0, r), addmod(calldataload(0x3c4), mulmod(mload(0xbc0), 0x109b7f411ba0e4c9b2b70caf5c36a7b194be7c11ad24378bfedb68592ba8118b, r), r), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(calldataload(0x344), sub(r, addmod(mulmod(mload(0xc00), 0x101071f0032379b697315876690f053d148d4e109f5fb065c8aacc55a0f89bfa, r), addmod(mulmod(mload(0xbe0), 0x2e2419f9ec02ec394c9871c832963dc1b89d743c8c7b964029b2311687b1fe23, r), addmod(calldataload(0x3a4), mulmod(mload(0xbc0), 0x2969f27eed31a480b9c36c764379dbca2cc8fdd1415c3dded62940bcde0bd771, r), r), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0xba0), addmod(calldataload(0x364), sub(r, addmod(mulmod(mload(0xc00), 0x19a3fc0a56702bf417ba7fee3802593fa644470307043f7773279cd71d25d5e0, r), addmod(mulmod(mload(0xbe0), 0x176cc029695ad02582a70eff08a6fd99d057e12e58e7d7b6b16cdfabc8ee2911, r), addmod(calldataload(0x404), mulmod(mload(0xbc0), 0x143021ec686a3f330d5f9e654638065ce6cd79e28c5b3753326244ee65a1b1a7, r), r), r), r)), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0x660), addmod(1, mload(0xb20), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(mload(0x540), addmod(mload(0xb20), mulmod(calldataload(0x484), calldataload(0x484), r), r), r), r)
+              num := addmod(mulmod(num, y, r), mulmod(addmod(sub(r, mulmod(calldataload(0x484), mulmod(addmod(mload(0x440), addmod(calldataload(0x264), mload(0xb40), r), r), addmod(mload(0x440), addmod(calldataload(0x284), mulmod(mload(0xb40), 0x9226b6e22c6f0ca64ec26aad4c86e715b5f898e5e963f25870e56bbe533e9a2, r), r), r), r), r)), mulmod(calldataload(0x4a4), mulmod(addmod(mload(0x440), addmod(calldataload(0x264), mulmod(mload(0x420), calldataload(0x444), r), r), r), addmod(mload(0x440), addmod(calldataload(0x284), mulmod(mload(0x420), calldataload(0x464), r), r), r), r), r), r), addmod(addmod(1, sub(r, mload(0x540)), r), sub(r, addmod(mload(0x640), addmod(mload(0x620), addmod(mload(0x600), addmod(mload(0x5e0), addmod(mload(0x5c0), addmod(mload(0x5a0), addmod(mload(0x560), mload(0x580), r), r), r), r), r), r), r)), r), r), r)
               mstore(0xae0, mulmod(num, mload(0x700), r)) }
             
             // SHPLONK (BDFG21) multi-open: the MSM accumulates in 0x00; the first commitment has coefficient 1.
-            mstore(0xb00, 1) mstore(0xb40, 0)
+            mstore(0xd00, 1) mstore(0xd40, 0)
             // set 0: rotations [0, 1, 2, 3, 4, 5], polynomials [6]
-            mstore(0xb20, 1)
-            mstore(0xb40, addmod(mload(0xb40), mulmod(mload(0xb00), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), addmod(mulmod(calldataload(0x364), mulmod(mload(0x7c0), 0xbb1ba3fed1a4a9d833e05e4dae6edd267aa2e3817b892ce8358d5a24b436028, r), r), addmod(mulmod(calldataload(0x344), mulmod(mload(0x7a0), 0x8e8c5141dbbe8ef531f725d2c9dae5997a45b24d15e9103b1c58c327bedc08e, r), r), addmod(mulmod(calldataload(0x324), mulmod(mload(0x780), 0x111eb2bd7c9abd7848db556c0dda36980bbf56b47c2f1e537dc9e17f20551f93, r), r), addmod(mulmod(calldataload(0x2e4), mulmod(mload(0x760), 0xee6d4deff2c75219bef24a6223c7c8a3cfe2be29391ce9467873378f9da6899, mload(0xe0)), r), addmod(mulmod(calldataload(0x264), mulmod(mload(0x720), 0x25d04be492273c8d33fba24d0bb31c4699900a9359aaaec5e1c95bd37ede3c4c, mload(0xe0)), mload(0xe0)), mulmod(calldataload(0x2c4), mulmod(mload(0x740), 0x6584a10a99e9d9f817cf6cbbfb445256ecbba09a0f021a28b8b18877fc11ad4, mload(0xe0)), r), r), r), r), r), r), r), r), r), r), r), r), r))
-            { let s := mload(0xb20)
+            mstore(0xd20, 1)
+            mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), mulmod(mload(0x7e0), addmod(mulmod(calldataload(0x364), mulmod(mload(0x7c0), 0xbb1ba3fed1a4a9d833e05e4dae6edd267aa2e3817b892ce8358d5a24b436028, r), r), addmod(mulmod(calldataload(0x344), mulmod(mload(0x7a0), 0x8e8c5141dbbe8ef531f725d2c9dae5997a45b24d15e9103b1c58c327bedc08e, r), r), addmod(mulmod(calldataload(0x324), mulmod(mload(0x780), 0x111eb2bd7c9abd7848db556c0dda36980bbf56b47c2f1e537dc9e17f20551f93, r), r), addmod(mulmod(calldataload(0x2e4), mulmod(mload(0x760), 0xee6d4deff2c75219bef24a6223c7c8a3cfe2be29391ce9467873378f9da6899, mload(0xe0)), r), addmod(mulmod(calldataload(0x264), mulmod(mload(0x720), 0x25d04be492273c8d33fba24d0bb31c4699900a9359aaaec5e1c95bd37ede3c4c, mload(0xe0)), mload(0xe0)), mulmod(calldataload(0x2c4), mulmod(mload(0x740), 0x6584a10a99e9d9f817cf6cbbfb445256ecbba09a0f021a28b8b18877fc11ad4, mload(0xe0)), r), r), r), r), r), r), r), r), r), r), r), r), r))
+            { let s := mload(0xd20)
               calldatacopy(0x40, 0x64, 0x40)
               mcopy(0x00, 0x40, 0x40)
             }
             // set 1: rotations [0, 1, 2], polynomials [7, 0]
-            mstore(0xb00, mulmod(mload(0xb00), mload(0x4c0), r))
-            mstore(0xb20, mulmod(mulmod(mload(0xb00), mload(0xaa0), r), mulmod(mload(0x760), mulmod(mload(0x720), mload(0x740), r), r), r))
-            mstore(0xb40, addmod(mload(0xb40), mulmod(mload(0xb00), mulmod(mload(0x7e0), mulmod(mload(0x7e0), addmod(mulmod(mulmod(mload(0x760), 0x17e07cf8198ead1c70427c27a910508720b6472a9bcdc3f83314756517b32c72, r), addmod(calldataload(0x304), mulmod(calldataload(0x404), mload(0x4a0), r), r), r), addmod(mulmod(mulmod(mload(0x720), 0x1e334f18354587ffd184f19c30e8d3a5daa776d9df95d32113ccf1af34f967da, r), addmod(calldataload(0x284), mulmod(calldataload(0x3c4), mload(0x4a0), r), r), r), mulmod(mulmod(mload(0x740), 0x2ab4d0d5738f0b372ed91da929098c8d550a128c780f4a0940e2841393536bb6, r), addmod(calldataload(0x2a4), mulmod(calldataload(0x3a4), mload(0x4a0), r), r), r), r), r), r), r), r), r))
-            { let s := mload(0xb20)
+            mstore(0xd00, mulmod(mload(0xd00), mload(0x4c0), r))
+            mstore(0xd20, mulmod(mulmod(mload(0xd00), mload(0xaa0), r), mulmod(mload(0x760), mulmod(mload(0x720), mload(0x740), r), r), r))
+            mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x7e0), mulmod(mload(0x7e0), addmod(mulmod(mulmod(mload(0x760), 0x17e07cf8198ead1c70427c27a910508720b6472a9bcdc3f83314756517b32c72, r), addmod(calldataload(0x304), mulmod(calldataload(0x404), mload(0x4a0), r), r), r), addmod(mulmod(mulmod(mload(0x720), 0x1e334f18354587ffd184f19c30e8d3a5daa776d9df95d32113ccf1af34f967da, r), addmod(calldataload(0x284), mulmod(calldataload(0x3c4), mload(0x4a0), r), r), r), mulmod(mulmod(mload(0x740), 0x2ab4d0d5738f0b372ed91da929098c8d550a128c780f4a0940e2841393536bb6, r), addmod(calldataload(0x2a4), mulmod(calldataload(0x3a4), mload(0x4a0), r), r), r), r), r), r), r), r), r))
+            { let s := mload(0xd20)
               calldatacopy(0x40, 0xa4, 0x40)
               ok := and(ok, ec_mul_acc(s))
               s := mulmod(s, mload(0x4a0), r)
@@ -300,18 +317,18 @@ contract ZkCreditVerifier {
               ok := and(ok, ec_mul_acc(s))
             }
             // set 2: rotations [0, 1], polynomials [8]
-            mstore(0xb00, mulmod(mload(0xb00), mload(0x4c0), r))
-            mstore(0xb20, mulmod(mulmod(mload(0xb00), mload(0xaa0), r), mulmod(mload(0x720), mload(0x740), r), r))
-            mstore(0xb40, addmod(mload(0xb40), mulmod(mload(0xb00), mulmod(mload(0x7e0), addmod(mulmod(calldataload(0x484), mulmod(mload(0x720), 0x9f83b6375cb02a38de74dc8c581f4913fffd9d0e8762b6f417a9c1231aadac8, r), r), mulmod(calldataload(0x4a4), mulmod(mload(0x740), 0x266c130f6b669d862a68f7edbbff63cbe8340e779143452202675981be552539, r), r), r), r), r), r))
-            { let s := mload(0xb20)
+            mstore(0xd00, mulmod(mload(0xd00), mload(0x4c0), r))
+            mstore(0xd20, mulmod(mulmod(mload(0xd00), mload(0xaa0), r), mulmod(mload(0x720), mload(0x740), r), r))
+            mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x7e0), addmod(mulmod(calldataload(0x484), mulmod(mload(0x720), 0x9f83b6375cb02a38de74dc8c581f4913fffd9d0e8762b6f417a9c1231aadac8, r), r), mulmod(calldataload(0x4a4), mulmod(mload(0x740), 0x266c130f6b669d862a68f7edbbff63cbe8340e779143452202675981be552539, r), r), r), r), r), r))
+            { let s := mload(0xd20)
               calldatacopy(0x40, 0xe4, 0x40)
               ok := and(ok, ec_mul_acc(s))
             }
             // set 3: rotations [0], polynomials [1, 2, 3, 4, 10, 9]
-            mstore(0xb00, mulmod(mload(0xb00), mload(0x4c0), r))
-            mstore(0xb20, mulmod(mload(0x720), mulmod(mload(0xb00), mload(0xaa0), r), r))
-            mstore(0xb40, addmod(mload(0xb40), mulmod(mload(0xb00), mulmod(mload(0x720), addmod(calldataload(0x384), mulmod(mload(0x4a0), addmod(calldataload(0x3e4), mulmod(mload(0x4a0), addmod(calldataload(0x444), mulmod(mload(0x4a0), addmod(calldataload(0x464), mulmod(mload(0x4a0), addmod(mload(0xae0), mulmod(calldataload(0x424), mload(0x4a0), r), r), r), r), r), r), r), r), r), r), r), r), r))
-            { let s := mload(0xb20)
+            mstore(0xd00, mulmod(mload(0xd00), mload(0x4c0), r))
+            mstore(0xd20, mulmod(mload(0x720), mulmod(mload(0xd00), mload(0xaa0), r), r))
+            mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x720), addmod(calldataload(0x384), mulmod(mload(0x4a0), addmod(calldataload(0x3e4), mulmod(mload(0x4a0), addmod(calldataload(0x444), mulmod(mload(0x4a0), addmod(calldataload(0x464), mulmod(mload(0x4a0), addmod(mload(0xae0), mulmod(calldataload(0x424), mload(0x4a0), r), r), r), r), r), r), r), r), r), r), r), r), r))
+            { let s := mload(0xd20)
               mstore(0x40, 0x1f606969ef389f2fc0ed3fd3b7a34a9551e289a4fee8a5f3e7a68d2a2455b77f) mstore(0x60, 0x22d7a9b8c12584f98d631e729146c15b98f4277708c1ef7c3c896dafd2c9560)
               ok := and(ok, ec_mul_acc(s))
               s := mulmod(s, mload(0x4a0), r)
@@ -339,7 +356,7 @@ contract ZkCreditVerifier {
             
             // Generator: -Z_0 * sum; W: -Z_0; W': u.
             mstore(0x40, 1) mstore(0x60, 2)
-            ok := and(ok, ec_mul_acc(sub(r, mulmod(mload(0xb40), mload(0xaa0), r))))
+            ok := and(ok, ec_mul_acc(sub(r, mulmod(mload(0xd40), mload(0xaa0), r))))
             calldatacopy(0x40, 0x4c4, 0x40)
             ok := and(ok, ec_mul_acc(sub(r, mload(0xaa0))))
             calldatacopy(0x40, 0x504, 0x40)

@@ -24,6 +24,7 @@ use askama::Template;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
+use crate::cse;
 use crate::error::{Error, Result};
 use crate::protocol::{Common, Denominator, Protocol, Query};
 use crate::stack;
@@ -319,11 +320,12 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         ));
     }
     g.comment("Proof points on the curve with coordinates below p; evaluations below r.");
-    g.line("{ let px, py");
+    // P is read from memory once into `p`; the checks then DUP it (3 gas, not 6 per use).
+    g.line("{ let px, py let p := P");
     let point_offsets: Vec<usize> = (0..n_witness + p.num_chunk).map(witness_off).chain([w_off, w_prime_off]).collect();
     for off in point_offsets {
         g.line(format!(
-            "px := calldataload({off:#x}) py := calldataload({:#x}) ok := and(ok, and(and(lt(px, P), lt(py, P)), eq(mulmod(py, py, P), addmod(mulmod(px, mulmod(px, px, P), P), 3, P))))",
+            "px := calldataload({off:#x}) py := calldataload({:#x}) ok := and(ok, and(and(lt(px, p), lt(py, p)), eq(mulmod(py, py, p), addmod(mulmod(px, mulmod(px, px, p), p), 3, p))))",
             off + 0x20
         ));
     }
@@ -467,11 +469,17 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     g.quotient_eval_slot = g.alloc("quotient evaluation h(x) = numerator / (x^n - 1)");
     g.comment("Quotient numerator (all gates and the permutation argument), then h(x).");
     let numerator = match &p.numerator {
-        crate::protocol::Expr::DistributePowers(es, s) => {
+        crate::protocol::Expr::DistributePowers(es, s) if !es.is_empty() => {
+            // Subtrees the constraints share (selectors above all) are computed once, first.
+            let shared = cse::hoist(es, &g, 0).definitions.len();
+            let base = if shared > 0 { g.alloc_n(shared, "subexpressions shared by the quotient's constraints") } else { 0 };
+            let h = cse::hoist(es, &g, base);
             let s = yul::expr(s, &g);
-            let mut lines = vec![format!("{{ let y := {s}"), format!("  let num := {}", yul::expr(&es[0], &g))];
-            for e in &es[1..] {
-                lines.push(format!("  num := addmod(mulmod(num, y, R), {}, R)", yul::expr(e, &g)));
+            let mut lines: Vec<String> = h.definitions.iter().map(|(at, d)| format!("mstore({at:#x}, {d})")).collect();
+            lines.push(format!("{{ let y := {s}"));
+            lines.push(format!("  let num := {}", h.terms[0]));
+            for t in &h.terms[1..] {
+                lines.push(format!("  num := addmod(mulmod(num, y, R), {t}, R)"));
             }
             lines.push(format!("  mstore({:#x}, mulmod(num, mload({inv_xn1:#x}), R)) }}", g.quotient_eval_slot));
             lines

@@ -9,14 +9,15 @@
 //!
 //! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key (it
 //!   lives in the prover crate, which also computes the proof's inversion hint from it).
-//! - [`yul`]: Yul literals and the quotient expression; [`stack`]: where each line reads the
-//!   moduli from, by stack depth.
+//! - [`yul`]: Yul literals and the quotient expression; [`cse`]: its shared subexpressions,
+//!   computed once; [`stack`]: where each line reads the moduli from, by stack depth.
 //! - [`codegen`]: the Solidity generator.
 //! - [`gas`]: both verifiers on one proof in one chain, with a breakdown.
 //! - [`solc`], [`evm`], [`baseline`].
 
 pub mod baseline;
 pub mod codegen;
+pub mod cse;
 pub mod error;
 pub mod evm;
 pub mod gas;

@@ -2,7 +2,7 @@
 //!
 //! The generator writes `R` (the scalar modulus) and `P` (the base modulus) as bare identifiers.
 //! A 32-byte `PUSH` at each of their hundreds of uses would double the bytecode, so `P` (used only
-//! by the point checks) is read from memory at 0xc0, and `R` from the stack variable `r` wherever a
+//! by the point checks, which read it once into a local) is read from memory at 0xc0, and `R` from the stack variable `r` wherever a
 //! `DUP` reaches it (3 gas, 1 byte), else from memory at 0xe0 (6 gas, 3 bytes).
 //!
 //! The reach is computed, not guessed: solc's legacy code generator evaluates a call's arguments
@@ -13,7 +13,7 @@
 //! waits on one pushed value instead of two.
 
 /// The most block-local variables the generated code declares after `r` and keeps in scope (the
-/// batch inversion's `acc`, `inv`, `v`).
+/// batch inversion's `acc`, `inv`, `v`; the point checks' `px`, `py`, `p`).
 pub const LOCALS_ABOVE_R: usize = 3;
 
 /// The line that puts the moduli in place: `P` at 0xc0, `R` at 0xe0 and in `r`. It is emitted

@@ -57,34 +57,65 @@ pub trait Leaves {
 
 /// Emit `e` as one Yul expression. `DistributePowers` is expanded in place (Horner).
 pub fn expr(e: &Expr, leaves: &impl Leaves) -> String {
+    render(e, leaves, &mut |_, out| out).1
+}
+
+/// Render `e` bottom-up as `(plain, out)`: `plain` is the expression written out in full, `out`
+/// the text its parent uses, which is `hook(plain, out)` for every compound node (the
+/// common-subexpression pass, [`crate::cse`], replaces some nodes by memory loads there). Leaves
+/// and constants are never passed to the hook.
+pub fn render(e: &Expr, leaves: &impl Leaves, hook: &mut dyn FnMut(&str, String) -> String) -> (String, String) {
+    let node = |plain: String, out: String, hook: &mut dyn FnMut(&str, String) -> String| {
+        let out = hook(&plain, out);
+        (plain, out)
+    };
     match e {
-        Expr::Constant(c) => fr(c),
-        Expr::Common(c) => leaves.common(*c),
-        Expr::Poly(q) => leaves.poly(*q),
-        Expr::Challenge(i) => leaves.challenge(*i),
+        Expr::Constant(c) => (fr(c), fr(c)),
+        Expr::Common(c) => (leaves.common(*c), leaves.common(*c)),
+        Expr::Poly(q) => (leaves.poly(*q), leaves.poly(*q)),
+        Expr::Challenge(i) => (leaves.challenge(*i), leaves.challenge(*i)),
         Expr::Negated(a) => match a.as_ref() {
-            Expr::Constant(c) => fr(&-*c),
-            _ => format!("sub(R, {})", expr(a, leaves)),
+            Expr::Constant(c) => (fr(&-*c), fr(&-*c)),
+            _ => {
+                let (pa, oa) = render(a, leaves, hook);
+                node(format!("sub(R, {pa})"), format!("sub(R, {oa})"), hook)
+            }
         },
-        Expr::Sum(a, b) => format!("addmod({}, {}, R)", expr(a, leaves), expr(b, leaves)),
+        Expr::Sum(a, b) => {
+            let ((pa, oa), (pb, ob)) = (render(a, leaves, hook), render(b, leaves, hook));
+            node(format!("addmod({pa}, {pb}, R)"), format!("addmod({oa}, {ob}, R)"), hook)
+        }
         Expr::Product(a, b) => match (a.as_ref(), b.as_ref()) {
-            (Expr::Constant(c), x) | (x, Expr::Constant(c)) if *c == Fr::one() => expr(x, leaves),
-            _ => format!("mulmod({}, {}, R)", expr(a, leaves), expr(b, leaves)),
+            (Expr::Constant(c), x) | (x, Expr::Constant(c)) if *c == Fr::one() => render(x, leaves, hook),
+            _ => {
+                let ((pa, oa), (pb, ob)) = (render(a, leaves, hook), render(b, leaves, hook));
+                node(format!("mulmod({pa}, {pb}, R)"), format!("mulmod({oa}, {ob}, R)"), hook)
+            }
         },
         Expr::Scaled(a, c) => {
+            let (pa, oa) = render(a, leaves, hook);
             if *c == Fr::one() {
-                expr(a, leaves)
+                (pa, oa)
             } else {
-                format!("mulmod({}, {}, R)", expr(a, leaves), fr(c))
+                node(format!("mulmod({pa}, {}, R)", fr(c)), format!("mulmod({oa}, {}, R)", fr(c)), hook)
             }
         }
         Expr::DistributePowers(es, s) => {
-            let s = expr(s, leaves);
-            let mut acc = expr(&es[0], leaves);
-            for e in &es[1..] {
-                acc = format!("addmod(mulmod({acc}, {s}, R), {}, R)", expr(e, leaves));
+            let (ps, os) = render(s, leaves, hook);
+            let (mut plain, mut out) = match es.first() {
+                Some(e0) => render(e0, leaves, hook),
+                None => ("0".into(), "0".into()),
+            };
+            for e in es.iter().skip(1) {
+                let (pe, oe) = render(e, leaves, hook);
+                plain = format!("addmod(mulmod({plain}, {ps}, R), {pe}, R)");
+                out = format!("addmod(mulmod({out}, {os}, R), {oe}, R)");
             }
-            acc
+            if es.len() > 1 {
+                node(plain, out, hook)
+            } else {
+                (plain, out)
+            }
         }
     }
 }
