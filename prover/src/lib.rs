@@ -18,7 +18,8 @@
 //!    [`hint`]: the batch-inversion hint appended to every proof so the on-chain verifier needs no
 //!    modexp.
 //!
-//! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`].
+//! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`],
+//! [`metrics`] (CPU time and peak memory for the benchmarks).
 
 pub mod abi;
 pub mod artifact;
@@ -29,6 +30,7 @@ pub mod encoding;
 pub mod error;
 pub mod field;
 pub mod hint;
+pub mod metrics;
 pub mod model;
 pub mod onnx;
 pub mod poseidon;

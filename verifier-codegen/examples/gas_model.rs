@@ -27,6 +27,7 @@ use serde::Serialize;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use zkcredit_prover::hint;
+use zkcredit_prover::metrics::cpu_seconds;
 use zkcredit_verifier_codegen::codegen::{Options, Provenance};
 use zkcredit_verifier_codegen::{gas, Protocol};
 
@@ -343,14 +344,6 @@ struct Row {
     verify_gas_tx: u64,
     proof_bytes: usize,
     prove_cpu_seconds: f64,
-}
-
-/// CPU seconds of this process (all threads), from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn measure(s: Shape) -> Result<Row, Box<dyn std::error::Error>> {

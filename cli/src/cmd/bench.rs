@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use eyre::{Context, Result};
 use serde_json::json;
+use zkcredit_prover::metrics::{cpu_seconds, peak_rss_bytes, reset_peak_rss};
 use zkcredit_prover::model::{compile, CompiledModel};
 use zkcredit_prover::prove::{circuit_size, load_params, load_pk, prove, setup, shape, verify, NoProgress, ProveRequest};
 use zkcredit_prover::quantize::QuantConfig;
@@ -29,24 +30,6 @@ pub struct Args {
     /// Proofs to time (the median is reported).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-}
-
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, fields 14 and 15 of /proc/self/stat, in clock ticks (100 Hz).
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-            Some((rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?) / 100.0)
-        })
-        .unwrap_or(f64::NAN)
-}
-
-fn peak_rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
-        .map_or(0, |kb| kb * 1024)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -85,7 +68,7 @@ pub fn run(a: Args) -> Result<()> {
         .ok_or_else(|| eyre::eyre!("no passing row in the dataset"))?;
     let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0xaa; 20], nonce: 1, salt: None };
 
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    reset_peak_rss();
     let (pk, header) = load_pk(&tmp.join("pk.bin"), &model)?;
     let params = load_params(&tmp.join("params.bin"), header.k)?;
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
