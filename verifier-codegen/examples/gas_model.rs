@@ -216,7 +216,7 @@ impl Circuit<Fr> for Synthetic {
     }
 }
 
-const SHAPES: [Shape; 13] = [
+const SHAPES: [Shape; 15] = [
     Shape {
         name: "shipped now: permutation, degree 5, 2 opcode columns",
         k: 11,
@@ -243,6 +243,24 @@ const SHAPES: [Shape; 13] = [
         selector_columns: 1,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8, -250],
+    },
+    Shape {
+        name: "carry rounds: no permutation, degree 5, 2 opcode columns",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-91, -1],
+        b_rotations: &[-1, -91, -32, -12],
+    },
+    Shape {
+        name: "carry rounds, with the layer-3 step b[-31] and one link",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-91, -1],
+        b_rotations: &[-1, -91, -32, -12, -31, -250],
     },
     Shape {
         name: "degree 3, no permutation, w + Poseidon + 1 selector column",
