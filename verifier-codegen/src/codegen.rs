@@ -470,10 +470,15 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     g.comment("Quotient numerator (all gates and the permutation argument), then h(x).");
     let numerator = match &p.numerator {
         crate::protocol::Expr::DistributePowers(es, s) if !es.is_empty() => {
-            // Subtrees the constraints share (selectors above all) are computed once, first.
-            let shared = cse::hoist(es, &g, 0).definitions.len();
-            let base = if shared > 0 { g.alloc_n(shared, "subexpressions shared by the quotient's constraints") } else { 0 };
+            // Subtrees the constraints share (selectors above all) are computed once, first, into
+            // words from the free memory pointer on (nothing else reads there, so counting the
+            // reads of a slot by its `mload` text is exact).
+            let base = g.next;
             let h = cse::hoist(es, &g, base);
+            if !h.definitions.is_empty() {
+                let at = g.alloc_n(h.definitions.len(), "subexpressions shared by the quotient's constraints");
+                debug_assert_eq!(at, base);
+            }
             let s = yul::expr(s, &g);
             let mut lines: Vec<String> = h.definitions.iter().map(|(at, d)| format!("mstore({at:#x}, {d})")).collect();
             lines.push(format!("{{ let y := {s}"));

@@ -26,7 +26,8 @@ pub struct Hoisted {
 
 /// Render `terms` with every repeated compound subtree stored at `base + 0x20 * i`. Constant
 /// factors are first moved out of products ([`lift_constants`]), so `c_1 t t u` and `c_2 t t u`
-/// share `t t u`.
+/// share `t t u`. `base` must lie above every memory word the terms read (the generator passes
+/// its free memory pointer): reads of a slot are counted by its `mload` text.
 pub fn hoist(terms: &[Expr], leaves: &impl Leaves, base: usize) -> Hoisted {
     let terms: Vec<Expr> = terms.iter().map(lift_constants).collect();
     let terms = terms.as_slice();
