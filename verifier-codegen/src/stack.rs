@@ -2,8 +2,9 @@
 //!
 //! The generator writes `R` (the scalar modulus) and `P` (the base modulus) as bare identifiers.
 //! A 32-byte `PUSH` at each of their hundreds of uses would double the bytecode, so `P` (used only
-//! by the point checks, which read it once into a local) is read from memory at 0xc0, and `R` from the stack variable `r` wherever a
-//! `DUP` reaches it (3 gas, 1 byte), else from memory at 0xe0 (6 gas, 3 bytes).
+//! by the point checks, which read it once into a local) is read from memory at 0xc0, and `R`
+//! from the stack variable `r` wherever a `DUP` reaches it (3 gas, 1 byte), else from memory at
+//! 0xe0 (6 gas, 3 bytes).
 //!
 //! The reach is computed, not guessed: solc's legacy code generator evaluates a call's arguments
 //! right to left, so argument `k` of `n` is evaluated with `n - k` values already pushed (one more,
