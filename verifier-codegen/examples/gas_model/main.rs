@@ -7,10 +7,12 @@
 //! measures zkcredit's verifier for each in revm (Osaka), along with the prover's CPU time.
 //!
 //! ```text
-//! cargo run --release -p zkcredit-verifier-codegen --example gas_model [-- OUT.json]
+//! cargo run --release -p zkcredit-verifier-codegen --example gas_model [-- OUT.json [NAME-FILTER]]
 //! ```
 //!
 //! It answered "what must the credit circuit look like to verify for <= 250k gas at k = 11".
+
+mod carry;
 
 use std::time::Instant;
 
@@ -47,6 +49,19 @@ struct Shape {
     a_rotations: &'static [i32],
     /// Rotations of advice column `b` read by the opcode gates, besides `0..=2`.
     b_rotations: &'static [i32],
+    /// Stand-in gates of the right degree and rotations, or an exact gate set.
+    gates: Gates,
+}
+
+/// Which gates a shape declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+enum Gates {
+    /// Stand-ins: one MAC, two booleans, a ReLU and a Poseidon round per selector column, with
+    /// the shape's rotations.
+    Synthetic,
+    /// The carry-round layout's constraints with their interpolated selectors ([`carry`]); the
+    /// argument is an optional extra link rotation.
+    CarryRounds(Option<i32>),
 }
 
 /// The rotations of the shapes measured before the blocked layout was drawn up: the input repeat
@@ -96,6 +111,11 @@ impl Circuit<Fr> for Synthetic {
         let (a, b, w) = (m.advice_column(), m.advice_column(), m.fixed_column());
         let instance: Column<Instance> = m.instance_column();
         let poseidon = m.fixed_column();
+        if let Gates::CarryRounds(link) = s.gates {
+            let op = m.fixed_column();
+            carry::configure(m, a, b, w, op, poseidon, instance, zkcredit_prover::poseidon::params().mds, link);
+            return Config { a, b, w, poseidon, selectors: vec![op] };
+        }
         let selectors: Vec<_> = (0..s.selector_columns).map(|_| m.fixed_column()).collect();
         if s.permutation {
             m.enable_equality(a);
@@ -196,6 +216,24 @@ impl Circuit<Fr> for Synthetic {
     fn synthesize(&self, config: Config, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
         let s = shape();
         let max = s.degree - 2;
+        if let Gates::CarryRounds(_) = s.gates {
+            return layouter.assign_region(
+                || "carry rounds",
+                |mut region| {
+                    for row in 0..(1usize << s.k) - 48 {
+                        region.assign_advice(config.a, row, Value::known(Fr::zero()));
+                        region.assign_advice(config.b, row, Value::known(Fr::zero()));
+                        region.assign_fixed(config.w, row, Fr::zero());
+                        // No gate in the first rows, whose negative rotations reach the blinding rows.
+                        let t = if row < 100 { carry::Type::Empty } else { carry::SYNTHETIC_CYCLE[row % carry::SYNTHETIC_CYCLE.len()] };
+                        let (op, qp) = carry::point(t);
+                        region.assign_fixed(config.selectors[0], row, op);
+                        region.assign_fixed(config.poseidon, row, qp);
+                    }
+                    Ok(())
+                },
+            );
+        }
         layouter.assign_region(
             || "synthetic",
             |mut region| {
@@ -216,7 +254,7 @@ impl Circuit<Fr> for Synthetic {
     }
 }
 
-const SHAPES: [Shape; 15] = [
+const SHAPES: [Shape; 17] = [
     Shape {
         name: "shipped now: permutation, degree 5, 2 opcode columns",
         k: 11,
@@ -225,6 +263,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[],
         b_rotations: &[],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "blocked layout: no permutation, degree 5, 2 opcode columns",
@@ -234,6 +273,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "blocked layout, one more link rotation",
@@ -243,6 +283,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8, -250],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "carry rounds: no permutation, degree 5, 2 opcode columns",
@@ -252,6 +293,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-91, -1],
         b_rotations: &[-1, -91, -32, -12],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "carry rounds, with the layer-3 step b[-31] and one link",
@@ -261,6 +303,27 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-91, -1],
         b_rotations: &[-1, -91, -32, -12, -31, -250],
+        gates: Gates::Synthetic,
+    },
+    Shape {
+        name: "carry rounds, exact gates (interpolated selectors)",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-91, -1],
+        b_rotations: &[-1, -91, -32, -12, -31],
+        gates: Gates::CarryRounds(None),
+    },
+    Shape {
+        name: "carry rounds, exact gates, one link",
+        k: 11,
+        permutation: false,
+        degree: 5,
+        selector_columns: 1,
+        a_rotations: &[-91, -1],
+        b_rotations: &[-1, -91, -32, -12, -31, -250],
+        gates: Gates::CarryRounds(Some(-250)),
     },
     Shape {
         name: "degree 3, no permutation, w + Poseidon + 1 selector column",
@@ -270,6 +333,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "degree 3, no permutation, w + Poseidon + 2 selector columns",
@@ -279,6 +343,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 2,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "degree 3, no permutation, w + Poseidon + 3 selector columns",
@@ -288,6 +353,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 3,
         a_rotations: &[-82, -1],
         b_rotations: &[-82, -96, -11, -8],
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "shipped: permutation, degree 5, 3 selector columns",
@@ -297,6 +363,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 2,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 5, 3 selector columns",
@@ -306,6 +373,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 2,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 5, 2 selector columns",
@@ -315,6 +383,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 4, 3 selector columns",
@@ -324,6 +393,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 2,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns",
@@ -333,6 +403,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns, +4 rotations",
@@ -342,6 +413,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: &[-77, 20, 21, 22, 23],
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
     Shape {
         name: "no permutation, degree 4, 2 selector columns, k = 12",
@@ -351,6 +423,7 @@ const SHAPES: [Shape; 15] = [
         selector_columns: 1,
         a_rotations: BASE_A,
         b_rotations: BASE_B,
+        gates: Gates::Synthetic,
     },
 ];
 
@@ -368,6 +441,13 @@ fn measure(s: Shape) -> Result<Row, Box<dyn std::error::Error>> {
     SHAPE.with(|c| c.set(Some(s)));
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
     let params = ParamsKZG::<Bn256>::setup(s.k, &mut rng);
+    if let Gates::CarryRounds(_) = s.gates {
+        let mock = halo2_proofs::dev::MockProver::run(s.k, &Synthetic, vec![vec![Fr::zero(); 5]])?;
+        // The all-zero witness must satisfy the exact gates, or the proof below is meaningless.
+        if let Err(failures) = mock.verify() {
+            return Err(format!("{}: {} constraint failures, first: {:?}", s.name, failures.len(), failures.first()).into());
+        }
+    }
     let vk = keygen_vk_custom(&params, &Synthetic, true)?;
     let pk = keygen_pk(&params, vk.clone(), &Synthetic)?;
     let instances = vec![Fr::zero(); 5];
@@ -410,7 +490,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut rows = Vec::new();
     println!("{:<62} {:>5} {:>5} {:>9} {:>7} {:>9}", "shape", "comm", "evals", "gas (tx)", "proof", "prove CPU");
-    for s in SHAPES {
+    // An optional second argument measures only the shapes whose name contains it.
+    let only = std::env::args().nth(2).unwrap_or_default();
+    for s in SHAPES.into_iter().filter(|s| s.name.contains(only.as_str())) {
         let row = measure(s)?;
         println!(
             "{:<62} {:>5} {:>5} {:>9} {:>7} {:>8.2}s",
