@@ -89,32 +89,43 @@ impl CreditConfig {
             let inst = m.query_instance(instance, Rotation::cur());
             vec![q * (m.query_advice(b, Rotation::cur()) - m.query_fixed(w, Rotation::cur()) - inst)]
         });
-        let mds = poseidon::params().mds;
         meta.create_gate("poseidon round", |m| {
             let q = m.query_fixed(qp, Rotation::cur());
             // Nonzero on partial (1) and full (2) rounds, zero on bias rows (3) and elsewhere.
             let s = q.clone() * (constant(3) - q.clone());
-            let full = q - constant(1);
-            let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
-            let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
-            let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
-            let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
-            // t_0 = u_0^2 in every round; t_i = u_i^2 in full rounds and 1 in partial ones, so the
-            // S-box output is t_i^2 u_i throughout.
-            let mut out = vec![s.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
-            for i in 1..3 {
-                let sq = u[i].clone() * u[i].clone() - constant(1);
-                out.push(s.clone() * (t[i].clone() - constant(1) - full.clone() * sq));
-            }
-            for j in 0..3 {
-                let mut sum = k[j].clone();
-                for i in 0..3 {
-                    sum = sum + Expression::Constant(mds[j][i]) * t[i].clone() * t[i].clone() * u[i].clone();
-                }
-                out.push(s.clone() * (next[j].clone() - sum));
-            }
-            out
+            poseidon_round(m, [a, b], w, s, q - constant(1))
         });
         CreditConfig { a, b, w, op, qp, instance }
     }
+}
+
+/// The constraints of one Poseidon round over rows 0..2 (`u` in `a`, `t` in `b`, round constants
+/// in `w`) into rows 3..5 of `a`, each scaled by the selector `s`; `full` is 1 on full rounds and
+/// 0 on partial ones. `t_0 = u_0^2` in every round; `t_i = u_i^2` in full rounds and 1 in partial
+/// ones, so the S-box output is `t_i^2 u_i` throughout and `u' = M (t^2 u) + k`.
+pub fn poseidon_round(
+    m: &mut VirtualCells<'_, Fr>,
+    [a, b]: [Column<Advice>; 2],
+    w: Column<Fixed>,
+    s: Expression<Fr>,
+    full: Expression<Fr>,
+) -> Vec<Expression<Fr>> {
+    let mds = poseidon::params().mds;
+    let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
+    let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
+    let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
+    let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
+    let mut out = vec![s.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
+    for i in 1..3 {
+        let sq = u[i].clone() * u[i].clone() - constant(1);
+        out.push(s.clone() * (t[i].clone() - constant(1) - full.clone() * sq));
+    }
+    for j in 0..3 {
+        let mut sum = k[j].clone();
+        for i in 0..3 {
+            sum = sum + Expression::Constant(mds[j][i]) * t[i].clone() * t[i].clone() * u[i].clone();
+        }
+        out.push(s.clone() * (next[j].clone() - sum));
+    }
+    out
 }

@@ -20,6 +20,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Instance, VirtualCells};
 use halo2_proofs::poly::Rotation;
+use zkcredit_prover::circuit::config::poseidon_round;
 
 /// Layer-1 group length (bias row, 66 MAC rows, 16 running-sum rows, 8 layer-2 rows).
 pub const D: i32 = 91;
@@ -208,7 +209,6 @@ pub fn configure(
     op: Column<Fixed>,
     qp: Column<Fixed>,
     instance: Column<Instance>,
-    mds: [[Fr; 3]; 3],
     link: Option<i32>,
 ) {
     const MAC: &[Type] = &[Type::MacRepeat, Type::TmacHold, Type::Const, Type::Round, Type::L3];
@@ -268,23 +268,7 @@ pub fn configure(
     meta.create_gate("poseidon round", |m| {
         let s = poly(m, op, qp, 2, &sel_pos);
         let full = poly(m, op, qp, 1, &full);
-        let u: Vec<_> = (0..3).map(|i| m.query_advice(a, Rotation(i))).collect();
-        let t: Vec<_> = (0..3).map(|i| m.query_advice(b, Rotation(i))).collect();
-        let next: Vec<_> = (3..6).map(|i| m.query_advice(a, Rotation(i))).collect();
-        let k: Vec<_> = (0..3).map(|i| m.query_fixed(w, Rotation(i))).collect();
-        let one = || Expression::Constant(Fr::ONE);
-        let mut out = vec![s.clone() * (t[0].clone() - u[0].clone() * u[0].clone())];
-        for i in 1..3 {
-            out.push(s.clone() * (t[i].clone() - one() - full.clone() * (u[i].clone() * u[i].clone() - one())));
-        }
-        for j in 0..3 {
-            let mut sum = k[j].clone();
-            for i in 0..3 {
-                sum = sum + Expression::Constant(mds[j][i]) * t[i].clone() * t[i].clone() * u[i].clone();
-            }
-            out.push(s.clone() * (next[j].clone() - sum));
-        }
-        out
+        poseidon_round(m, [a, b], w, s, full)
     });
 }
 

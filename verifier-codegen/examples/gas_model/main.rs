@@ -113,7 +113,7 @@ impl Circuit<Fr> for Synthetic {
         let poseidon = m.fixed_column();
         if let Gates::CarryRounds(link) = s.gates {
             let op = m.fixed_column();
-            carry::configure(m, a, b, w, op, poseidon, instance, zkcredit_prover::poseidon::params().mds, link);
+            carry::configure(m, a, b, w, op, poseidon, instance, link);
             return Config { a, b, w, poseidon, selectors: vec![op] };
         }
         let selectors: Vec<_> = (0..s.selector_columns).map(|_| m.fixed_column()).collect();
