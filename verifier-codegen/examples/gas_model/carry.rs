@@ -3,8 +3,10 @@
 //! that two opcode columns need to tell its ten row types apart.
 //!
 //! Each row type sits at a point `(op, qp)` (the placement `docs/design/opcode_points.py` found).
-//! A constraint is `sum_m c_m(op, qp) * m` over cell monomials `m`; every coefficient is
-//! interpolated (exactly, modulo r) from the value it must take at each type's point:
+//! A constraint is `sum_m c_m(op, qp) * m` over cell monomials `m`; every coefficient is solved
+//! for exactly, modulo r, from what it must be at each type's point (a selector: zero at the other
+//! types and nonzero at its own, from the null space; a linear part: the selector's value at its
+//! type and zero elsewhere):
 //!
 //! - the class selectors (cubic): `w a` on the five MAC variants, the running sum's booleans and
 //!   the ReLU on `bits` and `end`;
@@ -13,8 +15,8 @@
 //!   `a[-1]`, `a = 1`);
 //! - Poseidon's selector (quadratic) and its full-round flag (linear).
 //!
-//! All constraints vanish on an all-zero witness wherever no chain start is placed, which is what
-//! the synthetic circuit assigns.
+//! All constraints vanish on an all-zero witness on rows of every type but chain starts (`a = 1`)
+//! and partial Poseidon rounds (`t = 1`), which the synthetic circuit therefore leaves out.
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
