@@ -15,7 +15,9 @@ import {IZkCreditVerifier} from "./IZkCreditVerifier.sol";
 ///
 ///      `submit` checks, in this order, each with its own custom error:
 ///        1. the model version is registered and its verifier is a contract that returns true for
-///           (proof, instances)                      UnknownModelVersion, VerifierNotContract, ProofRejected;
+///           (proof, instances)                      UnknownModelVersion, VerifierNotContract, ProofRejected
+///           (a verifier that reverts, on malformed input or for lack of gas, passes its own error
+///           through: MalformedCalldata, PublicInputNotInField, MalformedProof, PrecompileFailed);
 ///        2. the public inputs match the policy      WrongInstanceCount, ThresholdMismatch, ModelMismatch;
 ///        3. the borrower public input is msg.sender BorrowerMismatch;
 ///        4. the nonce is above the borrower's last  NonceAlreadyUsed;
@@ -111,7 +113,8 @@ contract CreditGate {
     error UnknownModelVersion(uint32 modelVersion);
     /// @notice The registered verifier address holds no code.
     error VerifierNotContract(address verifier);
-    /// @notice The verifier reverted or did not return true.
+    /// @notice The verifier returned false: the proof is invalid for these public inputs. (A
+    ///         verifier that reverts makes `submit` revert with the verifier's own error.)
     error ProofRejected();
     /// @notice The proof does not carry exactly `INSTANCE_COUNT` public inputs.
     error WrongInstanceCount(uint256 count);
@@ -292,8 +295,14 @@ contract CreditGate {
             mstore(inst, instances.length)
             let instLen := shl(5, instances.length)
             calldatacopy(add(inst, 0x20), instances.offset, instLen)
-            let ok := staticcall(gas(), verifier, m, sub(add(add(inst, 0x20), instLen), m), 0x00, 0x20)
-            accepted := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0x00), 1)))
+            // All the gas is forwarded (the verifier gets 63/64 of what is left here). A verifier
+            // revert (malformed input, or a precompile short of gas) is passed through as it is:
+            // only a returned false is a verdict on the proof.
+            if iszero(staticcall(gas(), verifier, m, sub(add(add(inst, 0x20), instLen), m), 0x00, 0x20)) {
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+            accepted := and(eq(returndatasize(), 0x20), eq(mload(0x00), 1))
         }
         if (!accepted) {
             // Code is checked only on failure: the staticcall already paid for the cold account.

@@ -16,7 +16,11 @@ pragma solidity ^0.8.24;
 ///      1280-byte proof and 5 public inputs, `PublicInputNotInField(i)`
 ///      when public input i is not below the scalar field modulus, and `MalformedProof()` when a
 ///      proof point is not on the curve (or a coordinate is not below p) or an evaluation or the
-///      hint is not below r. No input makes it consume all the gas.
+///      hint is not below r. A precompile call that fails (only a lack of gas can make one fail)
+///      reverts with `PrecompileFailed(precompile)`, so running short of gas never returns false.
+///      No input makes it consume all the gas. Callers: forward the gas with `gas()` (the 63/64
+///      rule leaves the verifier 63/64 of what the caller holds at the call) and treat a revert as
+///      "not verified", never as "invalid".
 contract ZkCreditVerifier {
     /// @notice The call is not `verifyProof(bytes,uint256[])` with the exact proof and instance lengths.
     error MalformedCalldata();
@@ -24,6 +28,10 @@ contract ZkCreditVerifier {
     error PublicInputNotInField(uint256 index);
     /// @notice A proof point is not on BN254 or a proof scalar is not below r.
     error MalformedProof();
+    /// @notice The call to precompile `precompile` (0x06 ecAdd, 0x07 ecMul, 0x08 pairing) failed. Its
+    ///         inputs are checked points, so only a lack of gas causes this: retry with more gas.
+    ///         It is never a verdict on the proof.
+    error PrecompileFailed(uint256 precompile);
 
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
     uint256 internal constant P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47;
@@ -72,11 +80,12 @@ contract ZkCreditVerifier {
                 revert(0x00, 0x24)
             }
 
-            // ACC (0x00) += s * operand (0x40).
-            function ec_mul_acc(s) -> success {
+            // ACC (0x00) += s * operand (0x40). The operands are checked points, so a call fails
+            // only for lack of gas: revert, never fold it into the verdict.
+            function ec_mul_acc(s) {
                 mstore(0x80, s)
-                success := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40)
-                success := and(success, staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40))
+                if iszero(staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40)) { revert_index(0x00a48593, 0x07) }
+                if iszero(staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40)) { revert_index(0x00a48593, 0x06) }
             }
 
             let ok := 1
@@ -311,10 +320,10 @@ contract ZkCreditVerifier {
             mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x7e0), mulmod(mload(0x7e0), addmod(mulmod(mulmod(mload(0x760), 0x17e07cf8198ead1c70427c27a910508720b6472a9bcdc3f83314756517b32c72, r), addmod(calldataload(0x304), mulmod(calldataload(0x404), mload(0x4a0), r), r), r), addmod(mulmod(mulmod(mload(0x720), 0x1e334f18354587ffd184f19c30e8d3a5daa776d9df95d32113ccf1af34f967da, r), addmod(calldataload(0x284), mulmod(calldataload(0x3c4), mload(0x4a0), r), r), r), mulmod(mulmod(mload(0x740), 0x2ab4d0d5738f0b372ed91da929098c8d550a128c780f4a0940e2841393536bb6, r), addmod(calldataload(0x2a4), mulmod(calldataload(0x3a4), mload(0x4a0), r), r), r), r), r), r), r), r), r))
             { let s := mload(0xd20)
               calldatacopy(0x40, 0xa4, 0x40)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               s := mulmod(s, mload(0x4a0), r)
               mstore(0x40, 0x2dbef169bc70b4b951fc7fd6b978756ab0c556c68d86d1b64f7d0d1d5f03ec1) mstore(0x60, 0x25d23d321bcdefae9164d00e72a3cfd56bfe6075f49bf2cb3274b03b5e72bf44)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
             }
             // set 2: rotations [0, 1], polynomials [8]
             mstore(0xd00, mulmod(mload(0xd00), mload(0x4c0), r))
@@ -322,7 +331,7 @@ contract ZkCreditVerifier {
             mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x7e0), addmod(mulmod(calldataload(0x484), mulmod(mload(0x720), 0x9f83b6375cb02a38de74dc8c581f4913fffd9d0e8762b6f417a9c1231aadac8, r), r), mulmod(calldataload(0x4a4), mulmod(mload(0x740), 0x266c130f6b669d862a68f7edbbff63cbe8340e779143452202675981be552539, r), r), r), r), r), r))
             { let s := mload(0xd20)
               calldatacopy(0x40, 0xe4, 0x40)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
             }
             // set 3: rotations [0], polynomials [1, 2, 3, 4, 10, 9]
             mstore(0xd00, mulmod(mload(0xd00), mload(0x4c0), r))
@@ -330,43 +339,43 @@ contract ZkCreditVerifier {
             mstore(0xd40, addmod(mload(0xd40), mulmod(mload(0xd00), mulmod(mload(0x720), addmod(calldataload(0x384), mulmod(mload(0x4a0), addmod(calldataload(0x3e4), mulmod(mload(0x4a0), addmod(calldataload(0x444), mulmod(mload(0x4a0), addmod(calldataload(0x464), mulmod(mload(0x4a0), addmod(mload(0xae0), mulmod(calldataload(0x424), mload(0x4a0), r), r), r), r), r), r), r), r), r), r), r), r), r))
             { let s := mload(0xd20)
               mstore(0x40, 0x1f606969ef389f2fc0ed3fd3b7a34a9551e289a4fee8a5f3e7a68d2a2455b77f) mstore(0x60, 0x22d7a9b8c12584f98d631e729146c15b98f4277708c1ef7c3c896dafd2c9560)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               s := mulmod(s, mload(0x4a0), r)
               mstore(0x40, 0xe91ccb865932efe167e8e0aae8cf27be2e4f1d9fc1e80557555f322fe7bae50) mstore(0x60, 0x300ffbfe3aeac56f265de5845adc06df39f6e3be57c3a2e17d5c2aaa3d1cdcf6)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               s := mulmod(s, mload(0x4a0), r)
               mstore(0x40, 0x1482821286ff4b26d4d7538007ea1d8b70a4abd2da2b9d96daf2ff67698c63df) mstore(0x60, 0x90bbf0f62b58c06195e3715a26e9ccb178f8b869d3af877bb2b18a48b37b985)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               s := mulmod(s, mload(0x4a0), r)
               mstore(0x40, 0x105d1c6bd4920dfd36467044a1051ac6c7fab1507213b2146a57ce60c9c53c4f) mstore(0x60, 0x45415d03aab2fc9d3e34fa196f4a9e30b2f47c4b72637f622e273ef941e4741)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               s := mulmod(s, mload(0x4a0), r)
               calldatacopy(0x40, 0x164, 0x40)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
               calldatacopy(0x40, 0x1a4, 0x40)
-              ok := and(ok, ec_mul_acc(mulmod(s, mload(0x500), r)))
+              ec_mul_acc(mulmod(s, mload(0x500), r))
               calldatacopy(0x40, 0x1e4, 0x40)
-              ok := and(ok, ec_mul_acc(mulmod(s, mulmod(mload(0x500), mload(0x500), r), r)))
+              ec_mul_acc(mulmod(s, mulmod(mload(0x500), mload(0x500), r), r))
               calldatacopy(0x40, 0x224, 0x40)
-              ok := and(ok, ec_mul_acc(mulmod(s, mulmod(mload(0x500), mulmod(mload(0x500), mload(0x500), r), r), r)))
+              ec_mul_acc(mulmod(s, mulmod(mload(0x500), mulmod(mload(0x500), mload(0x500), r), r), r))
               s := mulmod(s, mload(0x4a0), r)
               calldatacopy(0x40, 0x124, 0x40)
-              ok := and(ok, ec_mul_acc(s))
+              ec_mul_acc(s)
             }
             
             // Generator: -Z_0 * sum; W: -Z_0; W': u.
             mstore(0x40, 1) mstore(0x60, 2)
-            ok := and(ok, ec_mul_acc(sub(r, mulmod(mload(0xd40), mload(0xaa0), r))))
+            ec_mul_acc(sub(r, mulmod(mload(0xd40), mload(0xaa0), r)))
             calldatacopy(0x40, 0x4c4, 0x40)
-            ok := and(ok, ec_mul_acc(sub(r, mload(0xaa0))))
+            ec_mul_acc(sub(r, mload(0xaa0)))
             calldatacopy(0x40, 0x504, 0x40)
-            ok := and(ok, ec_mul_acc(mload(0x4e0)))
+            ec_mul_acc(mload(0x4e0))
             
             // Pairing: e(f + u W', [1]_2) * e(W', -[s]_2) == 1.
             mstore(0x40, 0x198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2) mstore(0x60, 0x1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed) mstore(0x80, 0x90689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b) mstore(0xa0, 0x12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa)
             calldatacopy(0xc0, 0x504, 0x40)
             mstore(0x100, 0x11a808ddf6d7c56eaf93da6867e283dd468f85f247501ca9ee1ff0cddb997c1c) mstore(0x120, 0x1aa2fae0af98da4f7a10d4698b9d611b24de091db108f5e1e9524e6d7aed60a3) mstore(0x140, 0x192385c9406137d04d27cebd1d935971d19aa9084994182bf8c170e1f36582ac) mstore(0x160, 0x2a52389aa544237310c29d6d44db48eb6ffe08afe235cd86106c2733a8a939bf)
-            ok := and(ok, staticcall(gas(), 0x08, 0x00, 0x180, 0x00, 0x20))
+            if iszero(staticcall(gas(), 0x08, 0x00, 0x180, 0x00, 0x20)) { revert_index(0x00a48593, 0x08) }
             ok := and(ok, mload(0x00))
 
             mstore(0x00, ok)

@@ -85,6 +85,27 @@ contract CreditGateTest is Test {
         gate.submit(VERSION, proofs[i], instances[i], expiry, sig.r, sig.vs);
     }
 
+    /// Submit proof i as `borrower`; expect the proof check to refuse it: the verifier returned
+    /// false (`ProofRejected`) or refused the input with its own error, passed through.
+    function _submitRefused(uint256 i) internal {
+        uint64 expiry = _expiry();
+        Sig memory sig = _attest(attesterKey, instances[i][0], borrower, expiry);
+        vm.prank(borrower);
+        try gate.submit(VERSION, proofs[i], instances[i], expiry, sig.r, sig.vs) {
+            fail();
+        } catch (bytes memory err) {
+            // casting to 'bytes4' is safe because only the selector is compared
+            // forge-lint: disable-next-line(unsafe-typecast)
+            bytes4 sel = bytes4(err);
+            assertTrue(
+                sel == CreditGate.ProofRejected.selector || sel == IZkCreditVerifier.MalformedProof.selector
+                    || sel == IZkCreditVerifier.PublicInputNotInField.selector
+                    || sel == IZkCreditVerifier.MalformedCalldata.selector,
+                "not refused by the proof check"
+            );
+        }
+    }
+
     function _submit(uint256 i) internal {
         _submitExpecting(i, "");
     }
@@ -152,7 +173,26 @@ contract CreditGateTest is Test {
 
     function test_submit_tamperedProof_reverts() public {
         proofs[0][100] ^= 0x01;
+        _submitRefused(0);
+        _expectNoApproval();
+    }
+
+    function test_submit_wrongHint_proofRejected() public {
+        // The inversion hint (the proof's last word) with its low bit flipped: still below r, so
+        // the input checks pass and the verifier answers false.
+        proofs[0][proofs[0].length - 1] ^= 0x01;
         _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));
+        _expectNoApproval();
+    }
+
+    function test_submit_shortOfGas_revertsWithoutVerdict() public {
+        // Enough gas to reach the pairing, not enough to run it: the verifier reverts with
+        // PrecompileFailed(0x08) and the gate passes it through; it never says ProofRejected.
+        uint64 expiry = _expiry();
+        Sig memory sig = _attest(attesterKey, instances[0][0], borrower, expiry);
+        vm.expectRevert(abi.encodeWithSelector(IZkCreditVerifier.PrecompileFailed.selector, uint256(8)));
+        vm.prank(borrower);
+        gate.submit{gas: 180_000}(VERSION, proofs[0], instances[0], expiry, sig.r, sig.vs);
         _expectNoApproval();
     }
 
@@ -166,7 +206,7 @@ contract CreditGateTest is Test {
     function test_submit_otherProofsInstances_reverts() public {
         // Proof 0 with proof 1's public inputs (nonce 2): the verifier rejects it.
         instances[0] = instances[1];
-        _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));
+        _submitRefused(0);
     }
 
     // ------------------------------------------------------------ 2. policy
@@ -311,13 +351,13 @@ contract CreditGateTest is Test {
         vm.assume(mask != 0);
         index = bound(index, 0, proofs[0].length - 1);
         proofs[0][index] ^= bytes1(mask);
-        _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));
+        _submitRefused(0);
         _expectNoApproval();
     }
 
     function testFuzz_randomProofNeverApproved(bytes memory proof) public {
         proofs[0] = proof;
-        _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));
+        _submitRefused(0);
         _expectNoApproval();
     }
 
@@ -343,7 +383,7 @@ contract CreditGateTest is Test {
         uint256 i = bound(which, 0, 4);
         vm.assume(instances[0][i] < type(uint256).max - R);
         instances[0][i] += R;
-        _submitExpecting(0, abi.encodeWithSelector(CreditGate.ProofRejected.selector));
+        _submitExpecting(0, abi.encodeWithSelector(IZkCreditVerifier.PublicInputNotInField.selector, i));
         _expectNoApproval();
     }
 }

@@ -29,15 +29,17 @@ pub fn describe_revert(data: &[u8]) -> String {
             _ => text,
         };
     }
-    const VERIFIER_ERRORS: [(&str, &str); 3] = [
-        ("MalformedCalldata()", "MalformedCalldata: not the canonical verifyProof encoding with the exact lengths"),
-        ("PublicInputNotInField(uint256)", "PublicInputNotInField: a public input is >= r"),
-        ("MalformedProof()", "MalformedProof: a proof point is off the curve or a scalar is >= r"),
-    ];
-    for (signature, text) in VERIFIER_ERRORS {
-        if data.len() >= 4 && data[..4] == alloy::primitives::keccak256(signature)[..4] {
-            return text.to_string();
-        }
+    if let Ok(e) = IZkCreditVerifier::IZkCreditVerifierErrors::abi_decode(data) {
+        use IZkCreditVerifier::IZkCreditVerifierErrors as V;
+        return match e {
+            V::MalformedCalldata(_) => "MalformedCalldata: not the canonical verifyProof encoding with the exact lengths".into(),
+            V::PublicInputNotInField(e) => format!("PublicInputNotInField: public input {} is >= r", e.index),
+            V::MalformedProof(_) => "MalformedProof: a proof point is off the curve or a scalar is >= r".into(),
+            V::PrecompileFailed(e) => format!(
+                "PrecompileFailed: the verifier's call to precompile {} ran short of gas (not a verdict on the proof); send again with a higher gas limit",
+                e.precompile
+            ),
+        };
     }
     if let Ok(r) = Revert::abi_decode(data) {
         return format!("Error({:?})", r.reason);

@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 use crate::local::Approved;
 use crate::submission::Submission;
 
+/// Percent added to `eth_estimateGas` for the gas limit of a sent transaction.
+pub const GAS_MARGIN_PERCENT: u64 = 10;
+
 /// How long to wait for a receipt.
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -63,16 +66,43 @@ impl Rpc {
     }
 
     /// Simulate, then send and wait for the receipt. A revert in simulation returns the decoded
-    /// custom error and sends nothing.
+    /// custom error and sends nothing. Without a gas limit set, the limit is the node's estimate
+    /// plus [`GAS_MARGIN_PERCENT`]: the verifier reverts (never answers "invalid") when short of
+    /// gas, so the estimate is a limit at which a valid proof passes, and the margin absorbs
+    /// state that changes between the estimate and the block.
     pub async fn send(&self, what: &str, tx: TransactionRequest) -> Result<Mined> {
-        let tx = tx.with_from(self.from);
+        let mut tx = tx.with_from(self.from);
         if let Err(e) = self.provider.call(tx.clone()).await {
-            return Err(match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-                Some(data) => Error::Reverted { call: what.into(), reason: describe_revert(&data), data: data.to_vec() },
-                None => Error::rpc(&format!("simulating {what}"), e),
-            });
+            return Err(failed(e, what, &format!("simulating {what}")));
+        }
+        if tx.gas.is_none() {
+            let estimate =
+                self.provider.estimate_gas(tx.clone()).await.map_err(|e| failed(e, what, &format!("estimating the gas of {what}")))?;
+            tx = tx.with_gas_limit(estimate + estimate * GAS_MARGIN_PERCENT / 100);
         }
         self.send_unchecked(what, tx).await
+    }
+
+    /// `eth_estimateGas` for `tx` from the signing account.
+    pub async fn estimate_gas(&self, tx: TransactionRequest) -> Result<u64> {
+        self.provider.estimate_gas(tx.with_from(self.from)).await.map_err(|e| Error::rpc("estimating gas", e))
+    }
+
+    /// `eth_call` of `tx` from the signing account; returns the return data.
+    pub async fn call(&self, tx: TransactionRequest) -> Result<Bytes> {
+        self.provider.call(tx.with_from(self.from)).await.map_err(|e| failed(e, "eth_call", "eth_call"))
+    }
+
+    /// The return data of a mined transaction, from anvil's or geth's `debug_traceTransaction`
+    /// call tracer (receipts carry none).
+    pub async fn traced_output(&self, tx_hash: alloy::primitives::B256) -> Result<Bytes> {
+        let trace: serde_json::Value = self
+            .provider
+            .raw_request("debug_traceTransaction".into(), (tx_hash, serde_json::json!({ "tracer": "callTracer" })))
+            .await
+            .map_err(|e| Error::rpc("debug_traceTransaction", e))?;
+        let output = trace["output"].as_str().unwrap_or("0x");
+        output.parse().map_err(|e| Error::BadValue { what: "traced output".into(), reason: format!("`{output}`: {e}") })
     }
 
     /// Send without simulating first and wait for the receipt; a mined revert (status 0) is an
@@ -163,5 +193,14 @@ impl Rpc {
             reason: format!("undecodable return: {e}"),
             data: out.to_vec(),
         })
+    }
+}
+
+/// A node's answer to a failed call: the decoded revert when it carries revert data, else the
+/// transport error while `doing`.
+fn failed(e: alloy::transports::TransportError, call: &str, doing: &str) -> Error {
+    match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+        Some(data) => Error::Reverted { call: call.into(), reason: describe_revert(&data), data: data.to_vec() },
+        None => Error::rpc(doing, e),
     }
 }

@@ -1,7 +1,8 @@
 //! End to end on a real node: anvil 1.7.1 (npm @foundry-rs/anvil, installed by
 //! scripts/setup-node-tools.sh) on 127.0.0.1 at a free port. Deploy, attest, prove, submit over
 //! JSON-RPC; check the event and the stored approval; replay from another account and with the
-//! same nonce; a failing applicant gets no approval. Anvil is stopped by its PID.
+//! same nonce; a failing applicant gets no approval; the verifier's gas estimate is a limit at
+//! which a genuine proof passes. Anvil is stopped by its PID.
 
 mod common;
 
@@ -94,6 +95,31 @@ fn deploy_attest_prove_submit_on_anvil() {
         assert_eq!(d.chain_id, 31337);
         assert!(d.verifier.runtime_bytes > 6000 && d.gate.runtime_bytes > 4000, "{d:?}");
         let gate = d.gate.address;
+
+        // The verifier on its own (issue 15): the node's gas estimate for a genuine proof is a
+        // limit at which it returns true, by eth_call and in a mined transaction; one gas less
+        // reverts instead of answering false.
+        let (_, salt) = b.commit(&b.applicant(6), 5);
+        let proof = b.prove(b.applicant(6), THRESHOLD, borrower_addr, 1, salt).unwrap();
+        let verify_call = hex::decode(proof.calldata.trim_start_matches("0x")).unwrap();
+        let verify = TransactionRequest::default().with_to(d.verifier.address).with_input(Bytes::from(verify_call));
+        let estimate = owner.estimate_gas(verify.clone()).await.unwrap();
+        let mut word_true = [0u8; 32];
+        word_true[31] = 1;
+        assert_eq!(
+            owner.call(verify.clone().with_gas_limit(estimate)).await.unwrap().as_ref(),
+            word_true,
+            "eth_call at the estimate {estimate}"
+        );
+        let short = owner.call(verify.clone().with_gas_limit(estimate - 1)).await;
+        assert!(short.is_err(), "one gas below the estimate {estimate} returned {short:?} instead of reverting");
+        let mined = owner.send_unchecked("verifyProof", verify.with_gas_limit(estimate)).await.unwrap();
+        assert!(mined.receipt.status());
+        assert_eq!(
+            owner.traced_output(mined.receipt.transaction_hash).await.unwrap().as_ref(),
+            word_true,
+            "mined at the estimate {estimate}"
+        );
 
         // The provider attests, the borrower proves and submits.
         let sub = b.submission(&attester, (d.chain_id, gate), borrower_addr, 6, 1, now() + 86_400);

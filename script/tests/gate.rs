@@ -143,18 +143,25 @@ fn refuses_bad_attestations_policies_and_nonces() {
     let att = AttestationFile::sign(&attester, LOCAL_CHAIN_ID, gate_addr, borrower, sub.feature_commitment(), sub.expiry).unwrap();
     assert!(matches!(Submission::new(VERSION, &file, Path::new("p.json"), &att), Err(Error::AttestationMismatch { .. })));
 
-    // Unknown model version; tampered proof.
+    // Unknown model version; a tampered proof point (off the curve: the verifier's own error
+    // passes through the gate); a wrong inversion hint (the verifier answers false); an aliased
+    // public input.
     let mut unknown = sub.clone();
     unknown.model_version = 9;
     reverted_with(g.submit(borrower, &unknown), "UnknownModelVersion");
-    let mut tampered = sub.clone();
-    let mut bytes = tampered.proof.to_vec();
-    bytes[40] ^= 4;
-    tampered.proof = bytes.into();
-    reverted_with(g.submit(borrower, &tampered), "ProofRejected");
+    let tamper = |at: usize| {
+        let mut tampered = sub.clone();
+        let mut bytes = tampered.proof.to_vec();
+        let at = at.min(bytes.len() - 1);
+        bytes[at] ^= 4;
+        tampered.proof = bytes.into();
+        tampered
+    };
+    reverted_with(g.submit(borrower, &tamper(40)), "MalformedProof");
+    reverted_with(g.submit(borrower, &tamper(usize::MAX)), "ProofRejected");
     let mut aliased = sub.clone();
     aliased.instances[3] += U256::from_str_radix("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001", 16).unwrap();
-    reverted_with(g.submit(borrower, &aliased), "ProofRejected");
+    reverted_with(g.submit(borrower, &aliased), "PublicInputNotInField: public input 3");
 
     // Nothing above was approved; the genuine submission still is.
     assert_eq!(g.approval_of(borrower).unwrap().approvedAt, 0);

@@ -15,7 +15,10 @@
 //! 6. SHPLONK (BDFG21): one MSM with the ecMul/ecAdd precompiles, normalised so the first
 //!    commitment needs no multiplication, and one 2-pair pairing check.
 //!
-//! Malformed input reverts; a well-formed proof that fails the pairing returns `false`.
+//! Malformed input reverts; a well-formed proof that fails the pairing (or carries a wrong
+//! inversion hint) returns `false`. A failed precompile call reverts with
+//! `PrecompileFailed(address)`: the points are checked first, so only a lack of gas can make one
+//! fail, and a lack of gas must never read as a verdict.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -113,6 +116,7 @@ struct VerifierSol<'a> {
     vk_contract_name: &'a str,
     memory_map: Vec<String>,
     body: Vec<String>,
+    precompile_failed: String,
 }
 
 #[derive(Template)]
@@ -578,7 +582,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
                     first = false;
                 } else {
                     g.line(format!("  {}", g.load_operand(&src)));
-                    g.line(format!("  ok := and(ok, ec_mul_acc({scalar}))"));
+                    g.line(format!("  ec_mul_acc({scalar})"));
                     ec_muls += 1;
                     ec_adds += 1;
                 }
@@ -588,15 +592,16 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
     }
     g.comment("Generator: -Z_0 * sum; W: -Z_0; W': u.");
     g.line(g.load_operand(&PointSrc::G1));
-    g.line(format!("ok := and(ok, ec_mul_acc(sub(R, mulmod(mload({gsum:#x}), mload({z0:#x}), R))))"));
+    g.line(format!("ec_mul_acc(sub(R, mulmod(mload({gsum:#x}), mload({z0:#x}), R)))"));
     g.line(format!("calldatacopy(0x40, {w_off:#x}, 0x40)"));
-    g.line(format!("ok := and(ok, ec_mul_acc(sub(R, mload({z0:#x}))))"));
+    g.line(format!("ec_mul_acc(sub(R, mload({z0:#x})))"));
     g.line(format!("calldatacopy(0x40, {w_prime_off:#x}, 0x40)"));
-    g.line(format!("ok := and(ok, ec_mul_acc(mload({u:#x})))"));
+    g.line(format!("ec_mul_acc(mload({u:#x}))"));
     ec_muls += 3;
     ec_adds += 3;
 
     g.comment("Pairing: e(f + u W', [1]_2) * e(W', -[s]_2) == 1.");
+    let precompile_failed = selector_literal(PRECOMPILE_FAILED);
     let g2 = yul::g2_words(&p.g2);
     let nsg2 = yul::g2_words(&p.neg_s_g2());
     let mut pairing = String::new();
@@ -610,7 +615,9 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         let _ = write!(pairing, "mstore({:#x}, {w}) ", 0x100 + 0x20 * i);
     }
     g.line(pairing.trim_end().to_string());
-    g.line("ok := and(ok, staticcall(gas(), 0x08, 0x00, 0x180, 0x00, 0x20))");
+    // The pairing's inputs are checked points, so the call fails only for lack of gas: that
+    // reverts (never a `false` verdict); only the pairing's answer and the hint can return false.
+    g.line(format!("if iszero(staticcall(gas(), 0x08, 0x00, 0x180, 0x00, 0x20)) {{ revert_index({precompile_failed}, 0x08) }}"));
     g.line("ok := and(ok, mload(0x00))");
 
     let vk_contract_name = format!("{}Key", opts.contract_name);
@@ -628,6 +635,7 @@ pub fn generate(p: &Protocol, opts: &Options) -> Result<Generated> {
         vk_contract_name: &vk_contract_name,
         memory_map: g.map.clone(),
         body: g.code.iter().map(|l| stack::place_moduli(l)).collect(),
+        precompile_failed,
     }
     .render()
     .map_err(|e| Error::Unsupported(format!("template: {e}")))?;
@@ -664,6 +672,9 @@ fn pow_expr(xn_slot: usize, e: usize) -> String {
     }
     out
 }
+
+/// The error a failed precompile call reverts with (its argument: the precompile's address).
+const PRECOMPILE_FAILED: &str = "PrecompileFailed(uint256)";
 
 /// The first four bytes of `keccak256(signature)` as a Yul literal (a custom error selector).
 fn selector_literal(signature: &str) -> String {

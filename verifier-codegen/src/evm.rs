@@ -83,7 +83,7 @@ impl Evm {
         self.timestamp = timestamp;
     }
 
-    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult> {
+    fn transact(&mut self, kind: TxKind, data: Vec<u8>, gas_limit: u64) -> Result<ExecutionResult> {
         let timestamp = self.timestamp;
         let mut evm = Context::mainnet()
             .with_db(&mut self.db)
@@ -98,7 +98,7 @@ impl Evm {
             .caller(self.caller)
             .kind(kind)
             .data(Bytes::from(data))
-            .gas_limit(TX_GAS_LIMIT)
+            .gas_limit(gas_limit)
             .build()
             .map_err(|e| Error::Evm(format!("{e:?}")))?;
         evm.transact_commit(tx).map_err(|e| Error::Evm(format!("{e:?}")))
@@ -111,14 +111,21 @@ impl Evm {
 
     /// Deploy init code; returns the address and the deployment gas.
     pub fn deploy(&mut self, name: &str, creation: &[u8]) -> Result<(Address, u64)> {
-        match self.transact(TxKind::Create, creation.to_vec())? {
+        match self.transact(TxKind::Create, creation.to_vec(), TX_GAS_LIMIT)? {
             ExecutionResult::Success { output: Output::Create(_, Some(addr)), gas, .. } => Ok((addr, gas.tx_gas_used())),
             other => Err(Error::Deploy { contract: name.into(), reason: format!("{other:?}") }),
         }
     }
 
-    /// Call a contract.
+    /// Call a contract with [`TX_GAS_LIMIT`].
     pub fn call(&mut self, to: Address, calldata: &[u8]) -> Result<CallOutcome> {
+        self.call_with_gas_limit(to, calldata, TX_GAS_LIMIT)
+    }
+
+    /// Call a contract in a transaction with this gas limit. A limit below the transaction's
+    /// intrinsic gas (or its EIP-7623 calldata floor) is an [`Error::Evm`]: no such transaction
+    /// is valid.
+    pub fn call_with_gas_limit(&mut self, to: Address, calldata: &[u8], gas_limit: u64) -> Result<CallOutcome> {
         let intrinsic = intrinsic_gas(calldata);
         let outcome = |success: bool, gas: &ResultGas, output: Vec<u8>, logs: Vec<Log>| CallOutcome {
             success,
@@ -127,7 +134,7 @@ impl Evm {
             output,
             logs,
         };
-        Ok(match self.transact(TxKind::Call(to), calldata.to_vec())? {
+        Ok(match self.transact(TxKind::Call(to), calldata.to_vec(), gas_limit)? {
             ExecutionResult::Success { gas, output, logs, .. } => outcome(true, &gas, output.into_data().to_vec(), logs),
             ExecutionResult::Revert { gas, output, .. } => outcome(false, &gas, output.to_vec(), vec![]),
             ExecutionResult::Halt { gas, .. } => outcome(false, &gas, vec![], vec![]),

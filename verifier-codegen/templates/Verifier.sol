@@ -16,7 +16,11 @@ pragma solidity ^0.8.24;
 ///      {{ proof_len }}-byte proof and {{ num_instance }} public inputs, `PublicInputNotInField(i)`
 ///      when public input i is not below the scalar field modulus, and `MalformedProof()` when a
 ///      proof point is not on the curve (or a coordinate is not below p) or an evaluation or the
-///      hint is not below r. No input makes it consume all the gas.
+///      hint is not below r. A precompile call that fails (only a lack of gas can make one fail)
+///      reverts with `PrecompileFailed(precompile)`, so running short of gas never returns false.
+///      No input makes it consume all the gas. Callers: forward the gas with `gas()` (the 63/64
+///      rule leaves the verifier 63/64 of what the caller holds at the call) and treat a revert as
+///      "not verified", never as "invalid".
 contract {{ name }} {
     /// @notice The call is not `verifyProof(bytes,uint256[])` with the exact proof and instance lengths.
     error MalformedCalldata();
@@ -24,6 +28,10 @@ contract {{ name }} {
     error PublicInputNotInField(uint256 index);
     /// @notice A proof point is not on BN254 or a proof scalar is not below r.
     error MalformedProof();
+    /// @notice The call to precompile `precompile` (0x06 ecAdd, 0x07 ecMul, 0x08 pairing) failed. Its
+    ///         inputs are checked points, so only a lack of gas causes this: retry with more gas.
+    ///         It is never a verdict on the proof.
+    error PrecompileFailed(uint256 precompile);
 {% if separate_vk %}
     /// @notice The verifying-key contract ({{ vk_contract_name }}) this verifier reads.
     address public immutable VERIFYING_KEY;
@@ -68,11 +76,12 @@ contract {{ name }} {
                 revert(0x00, 0x24)
             }
 
-            // ACC (0x00) += s * operand (0x40).
-            function ec_mul_acc(s) -> success {
+            // ACC (0x00) += s * operand (0x40). The operands are checked points, so a call fails
+            // only for lack of gas: revert, never fold it into the verdict.
+            function ec_mul_acc(s) {
                 mstore(0x80, s)
-                success := staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40)
-                success := and(success, staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40))
+                if iszero(staticcall(gas(), 0x07, 0x40, 0x60, 0x40, 0x40)) { revert_index({{ precompile_failed }}, 0x07) }
+                if iszero(staticcall(gas(), 0x06, 0x00, 0x80, 0x00, 0x40)) { revert_index({{ precompile_failed }}, 0x06) }
             }
 
             let ok := 1

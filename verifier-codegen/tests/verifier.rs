@@ -134,6 +134,105 @@ fn every_public_input_is_bound_and_must_be_below_r() {
     }
 }
 
+/// What a gas sweep saw, by outcome.
+#[derive(Debug, Default)]
+struct Sweep {
+    /// Limits below the transaction's intrinsic gas or calldata floor (no valid transaction).
+    invalid: usize,
+    /// Reverts, by revert data: `PrecompileFailed(a)` counted per precompile address `a`.
+    precompile_failed: std::collections::BTreeMap<u8, usize>,
+    /// Other reverts (out of gas outside a precompile: no revert data).
+    other_reverts: usize,
+    returned_true: usize,
+    returned_false: usize,
+    /// The lowest limit that did not revert.
+    lowest_returning: Option<u64>,
+}
+
+/// Call `calldata` with every gas limit from 21,000 up to `top` in steps of `step`.
+fn sweep(chain: &mut Evm, addr: Address, calldata: &[u8], top: u64, step: u64) -> Sweep {
+    let precompile_failed = selector("PrecompileFailed(uint256)");
+    let mut seen = Sweep::default();
+    for limit in (21_000..=top).step_by(step as usize) {
+        let Ok(out) = chain.call_with_gas_limit(addr, calldata, limit) else {
+            seen.invalid += 1;
+            continue;
+        };
+        if !out.success {
+            if out.output.len() == 36 && out.output[..4] == precompile_failed[..] {
+                *seen.precompile_failed.entry(out.output[35]).or_default() += 1;
+            } else {
+                assert!(out.output.is_empty(), "limit {limit}: unexpected revert data 0x{}", hex::encode(&out.output));
+                seen.other_reverts += 1;
+            }
+            continue;
+        }
+        seen.lowest_returning.get_or_insert(limit);
+        if out.returned_true() {
+            seen.returned_true += 1;
+        } else {
+            seen.returned_false += 1;
+        }
+    }
+    seen
+}
+
+/// Running short of gas is never a verdict (issue 15). Each precompile call gets 63/64 of the
+/// gas left, so it fails for every limit in a window at least as wide as its own price (ecAdd
+/// 150, ecMul 6,000, pairing 113,000); a 50-gas step lands in each window of each call. The genuine proof
+/// either reverts or returns true at every limit, the lowest limit that does not revert returns
+/// true (what `eth_estimateGas` finds), and a tampered proof reverts or returns false.
+#[test]
+fn short_of_gas_reverts_and_is_never_a_verdict() {
+    let f = fixture();
+    let (mut chain, addr) = deploy(&f.ours.creation);
+    let genuine = abi::calldata(&f.proof, &f.instances);
+    // The pairing needs 113,000 + 113,000 / 63 available, more than the transaction finally uses.
+    let top = chain.call(addr, &genuine).unwrap().gas_used + 2_000;
+    let seen = sweep(&mut chain, addr, &genuine, top, 50);
+    assert_eq!(seen.returned_false, 0, "genuine proof reported invalid when short of gas: {seen:?}");
+    assert!(seen.returned_true > 0, "never accepted up to {top}: {seen:?}");
+    // ecMul and the pairing fail with gas to spare for the custom error. A failed ecAdd (it
+    // fails below ~152 gas available) leaves the verifier 1/64 of that, 2 gas: too little even
+    // to revert with data, so it ends as an out-of-gas halt, counted in `other_reverts`.
+    for precompile in [0x07, 0x08] {
+        assert!(seen.precompile_failed.get(&precompile).is_some_and(|n| *n > 0), "no step hit precompile {precompile}'s window: {seen:?}");
+    }
+    // The exact lowest limit that does not revert (what eth_estimateGas finds), by bisection
+    // below the sweep's: it returns true, and one gas less reverts.
+    let (mut lo, mut hi) = (seen.lowest_returning.unwrap() - 50, seen.lowest_returning.unwrap());
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if chain.call_with_gas_limit(addr, &genuine, mid).unwrap().success {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    assert!(chain.call_with_gas_limit(addr, &genuine, hi).unwrap().returned_true(), "the lowest returning limit {hi} says false");
+    assert!(!chain.call_with_gas_limit(addr, &genuine, hi - 1).unwrap().success);
+    println!("lowest limit that does not revert: {hi}");
+    println!("genuine proof: {seen:?}");
+
+    // A tampered evaluation (still below r, so it passes the input checks and reaches the
+    // pairing): the first word whose low bit flipped makes the verifier return false.
+    let tampered = (0..f.halo2_proof.len() / 32)
+        .map(|w| {
+            let mut bad = f.proof.clone();
+            bad[32 * w + 31] ^= 1;
+            abi::calldata(&bad, &f.instances)
+        })
+        .find(|cd| {
+            let out = chain.call(addr, cd).unwrap();
+            out.success && !out.returned_true()
+        })
+        .expect("no single-bit tamper reaches the pairing");
+    let seen = sweep(&mut chain, addr, &tampered, top, 50);
+    assert_eq!(seen.returned_true, 0, "tampered proof accepted at some gas limit: {seen:?}");
+    assert!(seen.returned_false > 0 && seen.precompile_failed.contains_key(&0x08), "{seen:?}");
+    println!("tampered proof: {seen:?}");
+}
+
 #[test]
 fn calldata_shape_is_exact() {
     let f = fixture();
