@@ -85,6 +85,22 @@ pub enum Error {
         /// Why it is rejected (with the allowed range).
         reason: String,
     },
+    /// The quantized model would decide differently from the float model on calibration rows.
+    #[error(
+        "the quantized model's decision differs from the float model's on {differing} of {rows} calibration rows at threshold {threshold} (e.g. rows {sample:?}), at every input scale tried ({input_bits:?} fractional bits); try a larger --weight-bits or --activation-bits, or pass --accept-disagreements to write it anyway (the count is recorded in model.json)"
+    )]
+    Fidelity {
+        /// Rows whose decisions differ at the best scale.
+        differing: usize,
+        /// Calibration rows.
+        rows: usize,
+        /// The decision threshold.
+        threshold: f64,
+        /// The input scales tried.
+        input_bits: Vec<u32>,
+        /// Some of the differing rows (0-based).
+        sample: Vec<usize>,
+    },
     /// Calibration found values the quantized circuit cannot represent.
     #[error("calibration failed: {0}")]
     Calibration(String),

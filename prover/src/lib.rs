@@ -4,8 +4,9 @@
 //! committed features at or above a public threshold, bound to the borrower's address and a nonce.
 //!
 //! The flow, module by module:
-//! 1. [`onnx`]: read an ONNX graph (Gemm/MatMul/Add/Relu/Sigmoid and shape-only ops) into a float
-//!    network; tract evaluates the float reference.
+//! 1. [`onnx`]: find the score of an ONNX graph as exporters write it (skl2onnx, torch, tf2onnx)
+//!    and lower it to a float network (affine preprocessing folded in); tract evaluates the float
+//!    reference.
 //! 2. [`quantize`] and [`model`]: fixed-point quantization, calibration on a dataset, a fidelity
 //!    report and the model digest -> a [`model::CompiledModel`].
 //! 3. [`circuit`]: the gates and the layout (features range-checked and committed with

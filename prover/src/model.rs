@@ -55,6 +55,35 @@ pub struct CompiledModel {
     pub encoding: Option<Encoding>,
     /// Fidelity on the calibration data.
     pub fidelity: FidelityReport,
+    /// How the input scale was chosen.
+    #[serde(default)]
+    pub calibration: CalibrationReport,
+}
+
+/// One input scale `compile` tried.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct TriedScale {
+    /// Fractional input bits.
+    pub input_bits: u32,
+    /// Calibration rows whose decision equals the float model's.
+    pub decisions_agree: usize,
+    /// Max |quantized score - float score|.
+    pub max_abs_error: f64,
+}
+
+/// What `compile` chose for the input scale, and why.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CalibrationReport {
+    /// The fractional input bits of the model.
+    pub input_bits: u32,
+    /// `user` (`--input-bits`) or `compile`.
+    pub chosen_by: String,
+    /// Why this scale.
+    pub reason: String,
+    /// The score error aimed for.
+    pub error_target: f64,
+    /// Every scale tried, in order.
+    pub tried: Vec<TriedScale>,
 }
 
 /// Digest of a quantized model: keccak256("zkcredit-model/1" || canonical JSON).
@@ -132,8 +161,7 @@ pub fn compile(onnx_path: &Path, data: &Path, encoding: Option<&Path>, cfg: &Qua
             return Err(Error::Mismatch(format!("the encoding yields {} inputs, the model takes {n}", enc.inputs.len())));
         }
     }
-    let quantized = calibrate(&onnx.network, &ds.names, &ds.rows, cfg)?;
-    let fidelity = fidelity(&onnx, &quantized, &ds.rows, threshold)?;
+    let (quantized, fidelity, calibration) = choose_scales(&onnx, &ds, cfg, threshold)?;
     let digest = digest_of(&quantized);
     Ok(CompiledModel {
         format: MODEL_FORMAT.into(),
@@ -144,7 +172,81 @@ pub fn compile(onnx_path: &Path, data: &Path, encoding: Option<&Path>, cfg: &Qua
         quantized,
         encoding,
         fidelity,
+        calibration,
     })
+}
+
+/// Input scales `compile` tries, fewest bits first.
+pub const INPUT_BITS_CANDIDATES: [u32; 9] = [0, 2, 4, 6, 8, 10, 12, 14, 16];
+
+/// The score error `compile` aims for: 1e-3 of a probability, or of the float scores' spread for
+/// a model without a sigmoid.
+fn error_target(onnx: &OnnxModel, rows: &[Vec<f64>]) -> Result<f64> {
+    if onnx.network.sigmoid {
+        return Ok(1e-3);
+    }
+    let scores = rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
+    let (lo, hi) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    Ok(1e-3 * (hi - lo).max(1.0))
+}
+
+/// Quantize with the user's input scale, or choose it: the fewest input bits at which every
+/// calibration row's decision equals the float model's and the score error is within
+/// [`error_target`] (else the fewest with every decision equal). A model whose decisions differ
+/// on some row is refused unless [`QuantConfig::accept_disagreements`].
+fn choose_scales(
+    onnx: &OnnxModel,
+    ds: &dataset::Dataset,
+    cfg: &QuantConfig,
+    threshold: f64,
+) -> Result<(QuantizedModel, FidelityReport, CalibrationReport)> {
+    let candidates: Vec<u32> = match cfg.input_bits {
+        Some(bits) => vec![bits],
+        None => INPUT_BITS_CANDIDATES.to_vec(),
+    };
+    let target = error_target(onnx, &ds.rows)?;
+    let mut tried: Vec<(u32, QuantizedModel, FidelityReport)> = Vec::new();
+    for bits in candidates {
+        let q = calibrate(&onnx.network, &ds.names, &ds.rows, &QuantConfig { input_bits: Some(bits), ..cfg.clone() })?;
+        let f = fidelity(onnx, &q, &ds.rows, threshold)?;
+        let done = f.decisions_agree == f.rows && f.max_abs_error <= target;
+        tried.push((bits, q, f));
+        if done {
+            break;
+        }
+    }
+    let report = |chosen: u32, reason: &str, tried: &[(u32, QuantizedModel, FidelityReport)]| CalibrationReport {
+        input_bits: chosen,
+        chosen_by: if cfg.input_bits.is_some() { "user".into() } else { "compile".into() },
+        reason: reason.into(),
+        error_target: target,
+        tried: tried
+            .iter()
+            .map(|(b, _, f)| TriedScale { input_bits: *b, decisions_agree: f.decisions_agree, max_abs_error: f.max_abs_error })
+            .collect(),
+    };
+    let agreeing = tried.iter().position(|(_, _, f)| f.decisions_agree == f.rows);
+    let (index, reason) = match (tried.iter().position(|(_, _, f)| f.decisions_agree == f.rows && f.max_abs_error <= target), agreeing) {
+        (Some(i), _) => (i, "fewest input bits with every decision equal and the score error within the target"),
+        (None, Some(i)) => (i, "fewest input bits with every decision equal (the score error target was not met)"),
+        (None, None) => {
+            let best = (0..tried.len()).max_by_key(|i| (tried[*i].2.decisions_agree, usize::MAX - *i)).unwrap_or(0);
+            let f = &tried[best].2;
+            if !cfg.accept_disagreements {
+                return Err(Error::Fidelity {
+                    differing: f.rows - f.decisions_agree,
+                    rows: f.rows,
+                    threshold,
+                    input_bits: tried.iter().map(|t| t.0).collect(),
+                    sample: f.disagreements.iter().take(8).copied().collect(),
+                });
+            }
+            (best, "most decisions equal; disagreements accepted by the user")
+        }
+    };
+    let calibration = report(tried[index].0, reason, &tried);
+    let (_, q, f) = tried.swap_remove(index);
+    Ok((q, f, calibration))
 }
 
 /// Compare the circuit's arithmetic with tract's float evaluation on every row.

@@ -19,18 +19,24 @@ use crate::onnx::{sigmoid, FloatModel};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct QuantConfig {
     /// Inputs are scaled by `2^input_bits` before rounding (0 keeps integer features exact).
-    pub input_bits: u32,
+    /// `None`: `compile` chooses the fewest bits that keep every calibration row's decision (see
+    /// [`crate::model::compile`]).
+    pub input_bits: Option<u32>,
     /// Bits used by the largest weight of each layer.
     pub weight_bits: u32,
     /// Fractional bits of hidden activations.
     pub activation_bits: u32,
     /// Allowed feature range = calibration min/max widened by this fraction of the span on each side.
     pub range_margin: f64,
+    /// Write the model even when its decisions differ from the float model's on some calibration
+    /// rows (the count is recorded in the fidelity report).
+    #[serde(default)]
+    pub accept_disagreements: bool,
 }
 
 impl Default for QuantConfig {
     fn default() -> Self {
-        QuantConfig { input_bits: 0, weight_bits: 24, activation_bits: 16, range_margin: 0.25 }
+        QuantConfig { input_bits: None, weight_bits: 24, activation_bits: 16, range_margin: 0.25, accept_disagreements: false }
     }
 }
 
@@ -221,12 +227,19 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     if names.len() != n {
         return Err(Error::FeatureCount { expected: n, got: names.len() });
     }
-    if cfg.input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
+    if let Some((l, act)) = model.activations.iter().enumerate().find(|(_, a)| **a != crate::onnx::Activation::Relu) {
+        return Err(Error::Calibration(format!(
+            "the activation after layer {l} is {}: the ONNX import reads it, but the circuit proves only Relu between layers so far",
+            act.op()
+        )));
+    }
+    let input_bits = cfg.input_bits.unwrap_or(0);
+    if input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
         return Err(Error::Calibration(
             "quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into(),
         ));
     }
-    let scale = (cfg.input_bits as f64).exp2();
+    let scale = (input_bits as f64).exp2();
     let mut features = Vec::with_capacity(n);
     for (i, name) in names.iter().enumerate() {
         let col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
@@ -256,7 +269,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     // Interval bounds over the allowed feature box fix every bit width.
     let mut lo: Vec<i128> = features.iter().map(|f| i128::from(f.offset)).collect();
     let mut hi: Vec<i128> = features.iter().map(|f| i128::from(f.offset) + (1i128 << f.bits) - 1).collect();
-    let mut in_scale = cfg.input_bits;
+    let mut in_scale = input_bits;
     let mut layers = Vec::new();
     let n_layers = model.layers.len();
     let mut logit_bound = 0u128;
@@ -309,7 +322,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     // logit - threshold <= 2 * logit_bound for every admissible threshold.
     let compare_bits = even(bits_for(2 * logit_bound));
     Ok(QuantizedModel {
-        input_scale: cfg.input_bits,
+        input_scale: input_bits,
         features,
         layers,
         output_scale: in_scale,
@@ -322,7 +335,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::onnx::Dense;
+    use crate::onnx::{Activation, Dense};
 
     fn tiny() -> FloatModel {
         FloatModel {
@@ -330,6 +343,7 @@ mod tests {
                 Dense { weights: vec![vec![0.5, -0.25], vec![-1.0, 0.75]], bias: vec![0.1, 0.2] },
                 Dense { weights: vec![vec![1.5, -2.0]], bias: vec![0.3] },
             ],
+            activations: vec![Activation::Relu],
             sigmoid: true,
         }
     }

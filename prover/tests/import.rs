@@ -66,9 +66,38 @@ fn malformed_models_are_rejected_with_the_file_named() {
     let err = OnnxModel::load(&fixture("garbage.onnx")).unwrap_err();
     assert!(matches!(err, Error::Onnx { .. }), "{err:?}");
     assert!(err.to_string().contains("garbage.onnx"));
-    let err = OnnxModel::load(&fixture("no_activation.onnx")).unwrap_err();
-    assert!(matches!(err, Error::UnsupportedStructure { .. }), "{err:?}");
     assert!(OnnxModel::load(&fixture("missing.onnx")).is_err());
+}
+
+#[test]
+fn consecutive_linear_layers_fold_into_one() {
+    let m = OnnxModel::load(&fixture("no_activation.onnx")).unwrap();
+    assert_eq!((m.network.layers.len(), m.network.sigmoid), (1, false));
+}
+
+#[test]
+fn graphs_that_are_not_an_affine_score_are_refused_with_the_node() {
+    let structure = |file: &str, node: &str, words: &str| match OnnxModel::load(&fixture(file)) {
+        Err(Error::UnsupportedStructure { node: n, reason, .. }) => {
+            assert_eq!(n, node, "{file}");
+            assert!(reason.contains(words), "{file}: {reason}");
+        }
+        other => panic!("{file}: expected a structure error, got {other:?}"),
+    };
+    structure("div_by_features.onnx", "reciprocal", "not affine");
+    structure("multiclass.onnx", "softmax", "4 classes");
+    let err = OnnxModel::load(&fixture("two_outputs.onnx")).unwrap_err();
+    assert!(err.to_string().contains("several floating-point outputs (y, h)"), "{err}");
+}
+
+#[test]
+fn leaky_relu_is_imported_and_refused_by_calibration_for_now() {
+    let m = OnnxModel::load(&fixture("leaky_relu.onnx")).unwrap();
+    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::LeakyRelu { alpha: vec![0.1f32 as f64; 4] }]);
+    let rows: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, 1.0, -1.0]).collect();
+    let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let err = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap_err();
+    assert!(err.to_string().contains("LeakyRelu"), "{err}");
 }
 
 #[test]

@@ -6,7 +6,8 @@ use eyre::Result;
 use zkcredit_prover::model::compile;
 use zkcredit_prover::quantize::QuantConfig;
 
-/// Quantize an ONNX model (Gemm/MatMul/Add/Relu/Sigmoid) and calibrate it on a dataset.
+/// Quantize an ONNX model (linear models and MLPs as skl2onnx, torch and tf2onnx export them) and
+/// calibrate it on a dataset.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The ONNX model.
@@ -21,9 +22,10 @@ pub struct Args {
     /// Threshold used for the decision-agreement part of the fidelity report.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
-    /// Fractional bits of the inputs (0 keeps integer features exact).
-    #[arg(long, default_value_t = QuantConfig::default().input_bits)]
-    pub input_bits: u32,
+    /// Fractional bits of the inputs (0 keeps integer features exact). Default: the fewest bits
+    /// at which every calibration row's decision equals the float model's.
+    #[arg(long)]
+    pub input_bits: Option<u32>,
     /// Bits of the largest weight in each layer.
     #[arg(long, default_value_t = QuantConfig::default().weight_bits)]
     pub weight_bits: u32,
@@ -33,6 +35,10 @@ pub struct Args {
     /// Allowed feature range = calibration min/max widened by this fraction of the span.
     #[arg(long, default_value_t = QuantConfig::default().range_margin)]
     pub range_margin: f64,
+    /// Write the model even if its decisions differ from the float model's on calibration rows
+    /// (the count is recorded in model.json).
+    #[arg(long)]
+    pub accept_disagreements: bool,
     /// Where to write the compiled model.
     #[arg(long, default_value = "model.json")]
     pub out: PathBuf,
@@ -45,6 +51,7 @@ pub fn run(a: Args) -> Result<()> {
         weight_bits: a.weight_bits,
         activation_bits: a.activation_bits,
         range_margin: a.range_margin,
+        accept_disagreements: a.accept_disagreements,
     };
     let m = compile(&a.model, &a.data, a.encoding.as_deref(), &cfg, a.threshold)?;
     m.save(&a.out)?;
@@ -60,6 +67,11 @@ pub fn run(a: Args) -> Result<()> {
             .collect::<Vec<_>>()
             .join(" -> ")
     );
+    let c = &m.calibration;
+    println!("  input scale    {} fractional bits ({}: {})", c.input_bits, c.chosen_by, c.reason);
+    for t in &c.tried {
+        println!("    tried {:>2} bits: {}/{} decisions equal, max |err| {:.2e}", t.input_bits, t.decisions_agree, f.rows, t.max_abs_error);
+    }
     println!("  fidelity       max |err| {:.2e}, mean |err| {:.2e} over {} rows", f.max_abs_error, f.mean_abs_error, f.rows);
     println!("  decisions      {}/{} agree with the float model at threshold {}", f.decisions_agree, f.rows, f.threshold);
     if !f.disagreements.is_empty() {

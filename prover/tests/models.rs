@@ -1,0 +1,72 @@
+//! The model matrix (`examples/models/`): credit models exported by skl2onnx and in the shapes
+//! torch.onnx.export and tf2onnx emit, taken as they come. Each lowers to a network that
+//! reproduces onnxruntime's committed scores on all 1,000 rows, and compiles with default options.
+
+mod common;
+
+use std::path::PathBuf;
+
+use zkcredit_prover::dataset;
+use zkcredit_prover::model::compile;
+use zkcredit_prover::onnx::OnnxModel;
+use zkcredit_prover::quantize::QuantConfig;
+
+fn models() -> PathBuf {
+    common::repo().join("examples/models")
+}
+
+/// (model, calibration data, threshold)
+fn matrix() -> Vec<(&'static str, PathBuf, f64)> {
+    let raw = common::example("dataset.csv");
+    let std = models().join("standardized.csv");
+    vec![
+        ("sklearn-logreg", raw.clone(), 0.5),
+        ("sklearn-logreg-nozipmap", raw.clone(), 0.5),
+        ("sklearn-scaler-logreg", raw.clone(), 0.5),
+        ("sklearn-mlp", raw.clone(), 0.5),
+        ("sklearn-scaler-mlp", raw.clone(), 0.5),
+        ("sklearn-ridge", raw.clone(), 0.5),
+        ("torch-mlp", raw.clone(), 0.5),
+        ("torch-bn-mlp", raw, 0.5),
+        ("keras-mlp", std, 0.5),
+    ]
+}
+
+#[test]
+fn every_model_reproduces_onnxruntime_on_every_row() {
+    let scores = models().join("scores.csv");
+    for (name, data, _) in matrix() {
+        let onnx = OnnxModel::load(&models().join(format!("{name}.onnx"))).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ds = dataset::load(&data, onnx.network.inputs()).unwrap();
+        let reference = dataset::column(&scores, name).unwrap();
+        assert_eq!(reference.len(), ds.rows.len());
+        let mut worst = 0f64;
+        for (row, r) in ds.rows.iter().zip(&reference) {
+            let ours = onnx.network.output(row);
+            worst = worst.max((ours - r).abs() / (1.0 + r.abs()));
+            assert!((onnx.reference(row).unwrap() - ours).abs() < 1e-3 * (1.0 + ours.abs()), "{name}: reference vs lowered");
+        }
+        println!(
+            "{name}: {} layers, sigmoid {}, reference {:?}, max rel. error vs onnxruntime {worst:.2e}",
+            onnx.network.layers.len(),
+            onnx.network.sigmoid,
+            onnx.reference_kind
+        );
+        assert!(worst < 1e-4, "{name}: lowered network differs from onnxruntime by {worst}");
+    }
+}
+
+#[test]
+fn every_model_compiles_with_defaults() {
+    for (name, data, threshold) in matrix() {
+        let m = compile(&models().join(format!("{name}.onnx")), &data, None, &QuantConfig::default(), threshold)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let f = &m.fidelity;
+        println!(
+            "{name}: input bits {} ({}), {}/{} decisions equal, max |err| {:.2e}",
+            m.calibration.input_bits, m.calibration.reason, f.decisions_agree, f.rows, f.max_abs_error
+        );
+        assert_eq!(f.decisions_agree, f.rows, "{name}: rows {:?} decide differently", f.disagreements);
+        assert!(f.max_abs_error < 5e-3, "{name}: score error {}", f.max_abs_error);
+    }
+}
