@@ -155,7 +155,8 @@ fn valid_proof_verifies_and_tampering_fails() {
 
 #[test]
 fn bad_applicant_inputs_are_rejected_before_proving() {
-    fails_with(&prove_with(&write("short.json", br#"{"features": [1, 2, 3]}"#)), "expected 57 features, got 3");
+    fails_with(&prove_with(&write("short.json", br#"{"features": [1, 2, 3]}"#)), "short.json: 3 features given, the model takes 57");
+    fails_with(&prove_with(&write("nan-literal.json", b"{\"features\": [NaN]}")), "NaN and Infinity are not numbers zkcredit accepts");
     let mut feats = vec!["0"; 57];
     feats[0] = "1e9";
     let s = format!(r#"{{"features": [{}]}}"#, feats.join(","));
@@ -196,16 +197,21 @@ fn corrupt_keys_and_proofs_name_the_file() {
 #[test]
 fn mismatched_model_and_keys_are_refused() {
     let gc = examples().join("german-credit");
-    let o = run(&[
-        "compile",
-        "--model",
-        gc.join("logreg.onnx").to_str().unwrap(),
-        "--data",
-        gc.join("dataset.csv").to_str().unwrap(),
-        "--out",
-        &p("logreg.json"),
-    ]);
+    let (model, data) = (gc.join("logreg.onnx"), gc.join("dataset.csv"));
+    let compile =
+        |extra: &[&str]| run(&[&["compile", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap()], extra].concat());
+    // Without names, a CSV with more columns than inputs (label, split, scores) is refused.
+    fails_with(&compile(&["--out", &p("logreg.json")]), "61 columns for a model of 57 inputs");
+    // Named inputs: matched by name, the other columns ignored; a wrong name is reported.
+    let encoding: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(gc.join("encoding.json")).unwrap()).unwrap();
+    let mut names: Vec<String> = encoding["inputs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let names_file = write("names.txt", names.join("\n").as_bytes());
+    let o = compile(&["--inputs", &format!("@{names_file}"), "--out", &p("logreg.json")]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("rows, k = "), "compile reports the circuit size");
+    names[3] = "no_such_column".into();
+    let bad_names = write("bad-names.txt", names.join("\n").as_bytes());
+    fails_with(&compile(&["--inputs", &format!("@{bad_names}"), "--out", &p("x.json")]), "have no column, e.g. `no_such_column`");
     let o = prove_cmd(&p("logreg.json"), &p("keys"), &sample(6), &["--borrower", BORROWER]);
     // Raw fields need an encoding: the logreg model was compiled without one.
     fails_with(&o, "without --encoding");

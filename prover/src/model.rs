@@ -130,9 +130,22 @@ impl CompiledModel {
     /// Turn an applicant JSON (`{"features": [..]}` or `{"fields": {..}}`) into model inputs.
     pub fn applicant_inputs(&self, path: &Path) -> Result<Vec<f64>> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::parse(path, e))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            if ["NaN", "Infinity"].iter().any(|w| text.contains(w)) {
+                Error::parse(path, format!("{e}: NaN and Infinity are not numbers zkcredit accepts (JSON has no such values); give every feature a finite value"))
+            } else {
+                Error::parse(path, e)
+            }
+        })?;
         if let Some(feats) = v.get("features") {
             let arr = feats.as_array().ok_or_else(|| Error::parse(path, "`features` must be an array of numbers"))?;
+            let n = self.quantized.inputs();
+            if arr.len() != n {
+                return Err(Error::parse(
+                    path,
+                    format!("{} features given, the model takes {n} (in the order of model.json's `quantized.features`)", arr.len()),
+                ));
+            }
             return arr
                 .iter()
                 .enumerate()
@@ -150,17 +163,36 @@ impl CompiledModel {
     }
 }
 
-/// Compile an ONNX model, calibrating on `data`.
-pub fn compile(onnx_path: &Path, data: &Path, encoding: Option<&Path>, cfg: &QuantConfig, threshold: f64) -> Result<CompiledModel> {
+/// Compile an ONNX model, calibrating on `data`. The data's columns are matched to the model's
+/// inputs by name: the encoding's input names, else `input_names`; without either, a CSV must have
+/// exactly one column per input.
+pub fn compile(
+    onnx_path: &Path,
+    data: &Path,
+    encoding: Option<&Path>,
+    input_names: Option<&[String]>,
+    cfg: &QuantConfig,
+    threshold: f64,
+) -> Result<CompiledModel> {
     let onnx = OnnxModel::load(onnx_path)?;
     let n = onnx.network.inputs();
-    let ds = dataset::load(data, n)?;
     let encoding = encoding.map(Encoding::load).transpose()?;
-    if let Some(enc) = &encoding {
-        if enc.inputs.len() != n {
-            return Err(Error::Mismatch(format!("the encoding yields {} inputs, the model takes {n}", enc.inputs.len())));
+    let names = match (&encoding, input_names) {
+        (Some(enc), Some(names)) if enc.inputs != names => {
+            return Err(Error::Mismatch("the input names given differ from the encoding's inputs: give one of them".into()));
+        }
+        (Some(enc), _) => Some(enc.inputs.as_slice()),
+        (None, names) => names,
+    };
+    if let Some(names) = names {
+        if names.len() != n {
+            return Err(Error::Mismatch(format!("{} input names are given, the model takes {n} inputs", names.len())));
         }
     }
+    let ds = match names {
+        Some(names) => dataset::load(data, names)?,
+        None => dataset::load_positional(data, n)?,
+    };
     let (quantized, fidelity, calibration) = choose_scales(&onnx, &ds, cfg, threshold)?;
     let digest = digest_of(&quantized);
     Ok(CompiledModel {
@@ -181,13 +213,12 @@ pub const INPUT_BITS_CANDIDATES: [u32; 9] = [0, 2, 4, 6, 8, 10, 12, 14, 16];
 
 /// The score error `compile` aims for: 1e-3 of a probability, or of the float scores' spread for
 /// a model without a sigmoid.
-fn error_target(onnx: &OnnxModel, rows: &[Vec<f64>]) -> Result<f64> {
-    if onnx.network.sigmoid {
-        return Ok(1e-3);
+fn error_target(sigmoid: bool, floats: &[f64]) -> f64 {
+    if sigmoid {
+        return 1e-3;
     }
-    let scores = rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
-    let (lo, hi) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-    Ok(1e-3 * (hi - lo).max(1.0))
+    let (lo, hi) = floats.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    1e-3 * (hi - lo).max(1.0)
 }
 
 /// Quantize with the user's input scale, or choose it: the fewest input bits at which every
@@ -204,19 +235,44 @@ fn choose_scales(
         Some(bits) => vec![bits],
         None => INPUT_BITS_CANDIDATES.to_vec(),
     };
-    let target = error_target(onnx, &ds.rows)?;
+    let floats = ds.rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
+    let target = error_target(onnx.network.sigmoid, &floats);
     let mut tried: Vec<(u32, QuantizedModel, FidelityReport)> = Vec::new();
     for bits in candidates {
-        let q = calibrate(&onnx.network, &ds.names, &ds.rows, &QuantConfig { input_bits: Some(bits), ..cfg.clone() })?;
-        let f = fidelity(onnx, &q, &ds.rows, threshold)?;
+        let q = match calibrate(&onnx.network, &ds.names, &ds.rows, &QuantConfig { input_bits: Some(bits), ..cfg.clone() }) {
+            Ok(q) => q,
+            // More input bits can overflow a width the circuit supports: keep what was found.
+            Err(_) if !tried.is_empty() => break,
+            Err(e) => return Err(e),
+        };
+        let f = compare(&floats, &q, &ds.rows, threshold)?;
         let done = f.decisions_agree == f.rows && f.max_abs_error <= target;
         tried.push((bits, q, f));
         if done {
             break;
         }
     }
-    let report = |chosen: u32, reason: &str, tried: &[(u32, QuantizedModel, FidelityReport)]| CalibrationReport {
-        input_bits: chosen,
+    let all_agree = |f: &FidelityReport| f.decisions_agree == f.rows;
+    let (index, reason) = if let Some(i) = tried.iter().position(|(_, _, f)| all_agree(f) && f.max_abs_error <= target) {
+        (i, "fewest input bits with every decision equal and the score error within the target")
+    } else if let Some(i) = tried.iter().position(|(_, _, f)| all_agree(f)) {
+        (i, "fewest input bits with every decision equal (the score error target was not met)")
+    } else {
+        let best = (0..tried.len()).max_by_key(|i| (tried[*i].2.decisions_agree, usize::MAX - *i)).unwrap_or(0);
+        let f = &tried[best].2;
+        if !cfg.accept_disagreements {
+            return Err(Error::Fidelity {
+                differing: f.rows - f.decisions_agree,
+                rows: f.rows,
+                threshold,
+                input_bits: tried.iter().map(|t| t.0).collect(),
+                sample: f.disagreements.iter().take(8).copied().collect(),
+            });
+        }
+        (best, "most decisions equal; disagreements accepted by the user")
+    };
+    let calibration = CalibrationReport {
+        input_bits: tried[index].0,
         chosen_by: if cfg.input_bits.is_some() { "user".into() } else { "compile".into() },
         reason: reason.into(),
         error_target: target,
@@ -225,37 +281,22 @@ fn choose_scales(
             .map(|(b, _, f)| TriedScale { input_bits: *b, decisions_agree: f.decisions_agree, max_abs_error: f.max_abs_error })
             .collect(),
     };
-    let agreeing = tried.iter().position(|(_, _, f)| f.decisions_agree == f.rows);
-    let (index, reason) = match (tried.iter().position(|(_, _, f)| f.decisions_agree == f.rows && f.max_abs_error <= target), agreeing) {
-        (Some(i), _) => (i, "fewest input bits with every decision equal and the score error within the target"),
-        (None, Some(i)) => (i, "fewest input bits with every decision equal (the score error target was not met)"),
-        (None, None) => {
-            let best = (0..tried.len()).max_by_key(|i| (tried[*i].2.decisions_agree, usize::MAX - *i)).unwrap_or(0);
-            let f = &tried[best].2;
-            if !cfg.accept_disagreements {
-                return Err(Error::Fidelity {
-                    differing: f.rows - f.decisions_agree,
-                    rows: f.rows,
-                    threshold,
-                    input_bits: tried.iter().map(|t| t.0).collect(),
-                    sample: f.disagreements.iter().take(8).copied().collect(),
-                });
-            }
-            (best, "most decisions equal; disagreements accepted by the user")
-        }
-    };
-    let calibration = report(tried[index].0, reason, &tried);
     let (_, q, f) = tried.swap_remove(index);
     Ok((q, f, calibration))
 }
 
-/// Compare the circuit's arithmetic with tract's float evaluation on every row.
+/// Compare the circuit's arithmetic with the float reference ([`OnnxModel::reference`]) on every row.
 pub fn fidelity(onnx: &OnnxModel, q: &QuantizedModel, rows: &[Vec<f64>], threshold: f64) -> Result<FidelityReport> {
+    let floats = rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
+    compare(&floats, q, rows, threshold)
+}
+
+/// [`fidelity`] against precomputed float scores.
+fn compare(floats: &[f64], q: &QuantizedModel, rows: &[Vec<f64>], threshold: f64) -> Result<FidelityReport> {
     let t = q.threshold_q(threshold)?;
     let (mut max, mut sum, mut agree, mut passes) = (0f64, 0f64, 0usize, 0usize);
     let mut disagreements = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let float = onnx.reference(r)?;
+    for (i, (r, &float)) in rows.iter().zip(floats).enumerate() {
         let trace = q.forward(&q.quantize_features(r)?)?;
         let err = (q.score(trace.logit) - float).abs();
         max = max.max(err);

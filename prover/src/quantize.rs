@@ -120,6 +120,11 @@ impl QuantizedModel {
         self.features.len()
     }
 
+    /// The input names, in order (what calibration and applicant data are matched by).
+    pub fn input_names(&self) -> Vec<String> {
+        self.features.iter().map(|f| f.name.clone()).collect()
+    }
+
     /// Check and quantize one applicant's features.
     pub fn quantize_features(&self, x: &[f64]) -> Result<Vec<i64>> {
         if x.len() != self.inputs() {

@@ -29,7 +29,9 @@ fn circuit_decision_equals_float_decision_on_all_rows() {
 #[test]
 fn tract_matches_the_committed_onnxruntime_scores() {
     let onnx = OnnxModel::load(&common::example("mlp.onnx")).unwrap();
-    let ds = dataset::load(&common::example("dataset.csv"), onnx.network.inputs()).unwrap();
+    let names = zkcredit_prover::encoding::Encoding::load(&common::example("encoding.json")).unwrap().inputs;
+    assert_eq!(names.len(), onnx.network.inputs());
+    let ds = dataset::load(&common::example("dataset.csv"), &names).unwrap();
     let reference = dataset::column(&common::example("dataset.csv"), "mlp_score").unwrap();
     assert_eq!(reference.len(), 1000);
     for (row, r) in ds.rows.iter().zip(&reference) {
@@ -39,7 +41,15 @@ fn tract_matches_the_committed_onnxruntime_scores() {
 
 #[test]
 fn logistic_regression_compiles_with_full_agreement() {
-    let m = compile(&common::example("logreg.onnx"), &common::example("dataset.csv"), None, &QuantConfig::default(), 0.5).unwrap();
+    let m = compile(
+        &common::example("logreg.onnx"),
+        &common::example("dataset.csv"),
+        Some(&common::example("encoding.json")),
+        None,
+        &QuantConfig::default(),
+        0.5,
+    )
+    .unwrap();
     assert_eq!(m.quantized.layers.len(), 1);
     assert_eq!(m.fidelity.decisions_agree, 1000);
 }

@@ -12,7 +12,7 @@ use zkcredit_prover::prove::{circuit_size, witness, ProveRequest};
 
 fn honest() -> (Layout, Vec<Fr>, u32) {
     let m = common::mlp();
-    let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), m.quantized.inputs()).unwrap();
+    let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), &m.quantized.input_names()).unwrap();
     // A passing applicant.
     let row = ds
         .rows

@@ -13,7 +13,7 @@ fn setup_prove_verify_and_reject_tampering() {
     let m = common::mlp();
     let out = setup(m, &SrsSource::InsecureDev(7), &NoProgress).unwrap();
     assert!(out.header.srs.insecure);
-    let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), m.quantized.inputs()).unwrap();
+    let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), &m.quantized.input_names()).unwrap();
     let row = ds.rows[0].clone();
     let req = ProveRequest { features: row, threshold: 0.3, borrower: [0xab; 20], nonce: 9, salt: None };
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);

@@ -44,7 +44,9 @@ pub fn run(a: Args) -> Result<()> {
     let gc = inputs.join("german-credit");
     let model = match &a.model {
         Some(p) => CompiledModel::load(p)?,
-        None => compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5)?,
+        None => {
+            compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), None, &QuantConfig::default(), 0.5)?
+        }
     };
     let srs = match &a.srs {
         Some(p) => SrsSource::from_file(p)?,
@@ -59,7 +61,7 @@ pub fn run(a: Args) -> Result<()> {
     drop(out);
 
     // A passing applicant from the calibration data.
-    let ds = zkcredit_prover::dataset::load(&gc.join("dataset.csv"), model.quantized.inputs())?;
+    let ds = zkcredit_prover::dataset::load(&gc.join("dataset.csv"), &model.quantized.input_names())?;
     let q = &model.quantized;
     let row = ds
         .rows

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use eyre::Result;
 use zkcredit_prover::model::compile;
+use zkcredit_prover::prove::circuit_size;
 use zkcredit_prover::quantize::QuantConfig;
 
 /// Quantize an ONNX model (linear models and MLPs as skl2onnx, torch and tf2onnx export them) and
@@ -13,12 +14,18 @@ pub struct Args {
     /// The ONNX model.
     #[arg(long)]
     pub model: PathBuf,
-    /// Calibration data: CSV with a header (first N columns = model inputs) or JSON rows.
+    /// Calibration data: CSV with a header (columns matched to the inputs by name) or JSON rows.
     #[arg(long)]
     pub data: PathBuf,
-    /// Optional raw-field encoding (encoding.json), so `prove` accepts raw applicant fields.
+    /// Optional raw-field encoding (encoding.json), so `prove` accepts raw applicant fields; its
+    /// input names also name the data's columns.
     #[arg(long)]
     pub encoding: Option<PathBuf>,
+    /// The model's input names, comma-separated, or `@FILE` with one name per line: the data's
+    /// columns are matched by these names (other columns are ignored). Not needed with
+    /// --encoding, or when the data has exactly one column per input.
+    #[arg(long)]
+    pub inputs: Option<String>,
     /// Threshold used for the decision-agreement part of the fidelity report.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
@@ -53,7 +60,8 @@ pub fn run(a: Args) -> Result<()> {
         range_margin: a.range_margin,
         accept_disagreements: a.accept_disagreements,
     };
-    let m = compile(&a.model, &a.data, a.encoding.as_deref(), &cfg, a.threshold)?;
+    let names = a.inputs.as_deref().map(input_names).transpose()?;
+    let m = compile(&a.model, &a.data, a.encoding.as_deref(), names.as_deref(), &cfg, a.threshold)?;
     m.save(&a.out)?;
     let f = &m.fidelity;
     println!("compiled {} -> {}", a.model.display(), a.out.display());
@@ -77,5 +85,18 @@ pub fn run(a: Args) -> Result<()> {
     if !f.disagreements.is_empty() {
         println!("  disagreeing rows: {:?}", f.disagreements);
     }
+    let (rows, k) = circuit_size(&m)?;
+    println!("  circuit        {rows} rows, k = {k}: `setup` needs an SRS of power >= {k}");
+    println!("                 (the demo .ptau has power 12; for deployment use the Perpetual Powers of Tau file");
+    println!("                 powersOfTau28_hez_final_{:02}.ptau or larger)", k.max(8));
     Ok(())
+}
+
+/// `a,b,c` or `@FILE` (one name per line).
+fn input_names(arg: &str) -> Result<Vec<String>> {
+    let text = match arg.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| eyre::eyre!("--inputs {path}: {e}"))?,
+        None => arg.replace(',', "\n"),
+    };
+    Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
 }

@@ -51,8 +51,14 @@ pub fn run(a: Args) -> Result<()> {
     };
 
     println!("1. compile  German Credit MLP ({}), calibrated on 1,000 rows", gc.join("mlp.onnx").display());
-    let model =
-        compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), a.threshold)?;
+    let model = compile(
+        &gc.join("mlp.onnx"),
+        &gc.join("dataset.csv"),
+        Some(&gc.join("encoding.json")),
+        None,
+        &QuantConfig::default(),
+        a.threshold,
+    )?;
     let model_path = a.out.join("model.json");
     model.save(&model_path)?;
     let f = &model.fidelity;

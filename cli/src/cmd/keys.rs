@@ -13,7 +13,8 @@ pub fn bundled_model_and_keys() -> Result<(CompiledModel, SetupOutput, std::path
     let tmp = std::env::temp_dir().join(format!("zkcredit-bundled-{}", std::process::id()));
     let inputs = bundled::extract(&tmp)?;
     let gc = inputs.join("german-credit");
-    let model = compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5)?;
+    let model =
+        compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), None, &QuantConfig::default(), 0.5)?;
     let keys = setup(&model, &SrsSource::from_file(&inputs.join("srs/zkcredit-demo-k12.ptau"))?, &NoProgress)?;
     Ok((model, keys, inputs))
 }

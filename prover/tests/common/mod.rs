@@ -19,7 +19,7 @@ pub fn example(name: &str) -> PathBuf {
 pub fn mlp() -> &'static CompiledModel {
     static M: OnceLock<CompiledModel> = OnceLock::new();
     M.get_or_init(|| {
-        compile(&example("mlp.onnx"), &example("dataset.csv"), Some(&example("encoding.json")), &QuantConfig::default(), 0.5)
+        compile(&example("mlp.onnx"), &example("dataset.csv"), Some(&example("encoding.json")), None, &QuantConfig::default(), 0.5)
             .expect("compile")
     })
 }

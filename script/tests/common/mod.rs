@@ -39,9 +39,15 @@ impl Bundle {
     pub fn new() -> Self {
         let ex = root().join("examples");
         let gc = ex.join("german-credit");
-        let model =
-            compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), THRESHOLD)
-                .unwrap();
+        let model = compile(
+            &gc.join("mlp.onnx"),
+            &gc.join("dataset.csv"),
+            Some(&gc.join("encoding.json")),
+            None,
+            &QuantConfig::default(),
+            THRESHOLD,
+        )
+        .unwrap();
         let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
         Bundle { model, keys }
     }

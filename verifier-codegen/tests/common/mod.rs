@@ -37,8 +37,8 @@ pub fn root() -> PathBuf {
 pub fn prove_sample(seed: u64) -> Proved {
     let ex = root().join("examples");
     let gc = ex.join("german-credit");
-    let model =
-        compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), &QuantConfig::default(), 0.5).unwrap();
+    let model = compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), None, &QuantConfig::default(), 0.5)
+        .unwrap();
     let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
     let features = model.applicant_inputs(&gc.join("samples/applicant6.json")).unwrap();
     let req = ProveRequest { features, threshold: 0.5, borrower: [0xb0; 20], nonce: 5, salt: None };

@@ -1,0 +1,59 @@
+//! Models as lenders export them (`examples/models/`), end to end: compiled with default options,
+//! keyed with the demo SRS, proved, verified natively and by their generated verifier in revm; a
+//! tampered proof and a changed public input are rejected on chain.
+
+mod common;
+
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::Field;
+use rand::SeedableRng;
+use zkcredit_prover::dataset;
+use zkcredit_prover::encoding::Encoding;
+use zkcredit_prover::model::compile;
+use zkcredit_prover::prove::{prove, setup, verify, NoProgress, ProveRequest};
+use zkcredit_prover::quantize::QuantConfig;
+use zkcredit_prover::srs::SrsSource;
+use zkcredit_verifier_codegen::evm::Evm;
+use zkcredit_verifier_codegen::{abi, gas, Options, Provenance};
+
+fn end_to_end(model: &str) {
+    let root = common::root();
+    let data = root.join("examples/german-credit/dataset.csv");
+    let names = Encoding::load(&root.join("examples/german-credit/encoding.json")).unwrap().inputs;
+    let m = compile(&root.join("examples/models").join(model), &data, None, Some(&names), &QuantConfig::default(), 0.5).unwrap();
+    assert_eq!(m.fidelity.decisions_agree, m.fidelity.rows, "{model}");
+    let keys = setup(&m, &SrsSource::from_file(&root.join("examples/srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
+    // The first calibration row the model approves.
+    let ds = dataset::load(&data, &names).unwrap();
+    let q = &m.quantized;
+    let row = ds.rows.iter().find(|r| q.quantize_features(r).and_then(|x| q.forward(&x)).is_ok_and(|t| q.score(t.logit) >= 0.6)).unwrap();
+    let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0xb0; 20], nonce: 3, salt: None };
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+    let (file, _) = prove(&m, &keys.pk, &keys.params, &keys.header.srs, &req, &mut rng, &NoProgress).unwrap();
+    let (proof, instances) = file.decode(&root).unwrap();
+    verify(&keys.params, keys.pk.get_vk(), &proof, &instances).unwrap();
+
+    let options = Options::new(Provenance::from_header(&keys.header));
+    let (_, compiled) = gas::build(&keys.params, keys.pk.get_vk(), &options, instances.len()).unwrap();
+    let mut chain = Evm::new();
+    let (addr, _) = chain.deploy("verifier", &compiled.creation).unwrap();
+    let genuine = chain.call(addr, &abi::calldata(&proof, &instances)).unwrap();
+    assert!(genuine.returned_true(), "{model}: genuine proof rejected on chain");
+    let mut bad = proof.clone();
+    bad[200] ^= 1;
+    assert!(!chain.call(addr, &abi::calldata(&bad, &instances)).unwrap().returned_true(), "{model}: tampered proof accepted");
+    let mut other = instances.clone();
+    other[1] += Fr::ONE;
+    assert!(!chain.call(addr, &abi::calldata(&proof, &other)).unwrap().returned_true(), "{model}: changed threshold accepted");
+    println!("{model}: k {}, verify gas {}", keys.header.k, genuine.gas_used);
+}
+
+#[test]
+fn sklearn_logistic_regression_end_to_end() {
+    end_to_end("sklearn-logreg.onnx");
+}
+
+#[test]
+fn sklearn_scaler_mlp_pipeline_end_to_end() {
+    end_to_end("sklearn-scaler-mlp.onnx");
+}
