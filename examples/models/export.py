@@ -16,6 +16,9 @@ Models (all binary classifiers of P(good), or a regression score):
                                Gemm(transB=1); built with onnx.helper from trained weights (the torch
                                wheel is ~6 GB here)
   torch-bn-mlp.onnx            the same with BatchNorm1d after the first Linear (inference form)
+  torch-leaky-mlp.onnx         the torch-mlp graph with LeakyReLU(0.1) between layers (weights
+                               trained with ReLU: scikit-learn has no leaky activation)
+  torch-prelu-mlp.onnx         the same with PReLU, one constant slope per neuron (0.05 to 0.3)
   keras-mlp.onnx               the graph tf2onnx emits for a Keras Sequential of Dense layers:
                                MatMul + Add, a free batch dimension, a 2-class Softmax output;
                                built with onnx.helper on standardized inputs (`standardized.csv`)
@@ -80,7 +83,7 @@ def init(name, array):
     return numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
 
 
-def torch_shaped(x, y, train, batch_norm):
+def torch_shaped(x, y, train, batch_norm, activation="Relu"):
     """The graph torch.onnx.export (opset 17) emits for a standardizing MLP: Sub, Div, then Gemm
     with transB=1 (weights stored [out, in]), Relu, ..., Sigmoid; batch dimension named."""
     mean, std = x[train].mean(0), x[train].std(0) + 1e-6
@@ -112,8 +115,16 @@ def torch_shaped(x, y, train, batch_norm):
             inits += [init("bn.weight", g), init("bn.bias", beta), init("bn.running_mean", m), init("bn.running_var", v)]
             cur = "/bn/BatchNormalization_output_0"
         if i + 1 < len(layers):
-            nodes.append(helper.make_node("Relu", [cur], [f"/{i}/Relu_output_0"], name=f"/{i}/Relu"))
-            cur = f"/{i}/Relu_output_0"
+            out = f"/{i}/{activation}_output_0"
+            if activation == "PRelu":
+                # nn.PReLU(num_parameters=width): one slope per neuron.
+                slopes = np.linspace(0.05, 0.3, len(b))
+                nodes.append(helper.make_node("PRelu", [cur, f"{i}.prelu.weight"], [out], name=f"/{i}/PRelu"))
+                inits.append(init(f"{i}.prelu.weight", slopes))
+            else:
+                extra = {"alpha": 0.1} if activation == "LeakyRelu" else {}
+                nodes.append(helper.make_node(activation, [cur], [out], name=f"/{i}/{activation}", **extra))
+            cur = out
     nodes.append(helper.make_node("Sigmoid", [cur], ["output"], name="/Sigmoid"))
     graph = helper.make_graph(
         nodes, "main_graph",
@@ -168,6 +179,8 @@ def main():
     models = sklearn_models(x, y, train)
     models["torch-mlp"] = torch_shaped(x, y, train, batch_norm=False)
     models["torch-bn-mlp"] = torch_shaped(x, y, train, batch_norm=True)
+    models["torch-leaky-mlp"] = torch_shaped(x, y, train, batch_norm=False, activation="LeakyRelu")
+    models["torch-prelu-mlp"] = torch_shaped(x, y, train, batch_norm=False, activation="PRelu")
     inputs = {name: x for name in models}
     models["keras-mlp"] = keras_shaped(xs, y, train)
     inputs["keras-mlp"] = xs

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::onnx::{sigmoid, FloatModel};
+use crate::onnx::{sigmoid, Activation, Dense, FloatModel};
 
 /// Knobs of the quantizer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -68,6 +68,11 @@ pub struct QLayer {
     pub shift: u32,
     /// Hidden layers: the rescaled value `Q` lies in `[-2^out_bits, 2^out_bits)`. 0 for the output layer.
     pub out_bits: u32,
+    /// A hidden layer followed by LeakyRelu/PRelu passes on `relu(Q)` and then `Q` (twice as
+    /// many values): `leaky(Q) = alpha Q + (1 - alpha) relu(Q)` is linear in the two, so the next
+    /// layer's weights carry the slopes and the circuit needs no gadget beyond ReLU.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub passes_raw: bool,
 }
 
 /// The fixed-point model the circuit implements.
@@ -177,6 +182,9 @@ impl QuantizedModel {
                 )));
             }
             cur = q.iter().map(|v| (*v).max(0)).collect();
+            if layer.passes_raw {
+                cur.extend(&q);
+            }
             trace.rescaled.push(q);
             trace.activations.push(cur.clone());
         }
@@ -232,9 +240,9 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     if names.len() != n {
         return Err(Error::FeatureCount { expected: n, got: names.len() });
     }
-    if let Some((l, act)) = model.activations.iter().enumerate().find(|(_, a)| **a != crate::onnx::Activation::Relu) {
+    if let Some((l, act)) = model.activations.iter().enumerate().find(|(_, a)| matches!(a, Activation::Clip { .. })) {
         return Err(Error::Calibration(format!(
-            "the activation after layer {l} is {}: the ONNX import reads it, but the circuit proves only Relu between layers so far",
+            "the activation after layer {l} is {}: the ONNX import reads it, but the circuit proves only Relu, LeakyRelu and PRelu between layers so far",
             act.op()
         )));
     }
@@ -278,7 +286,9 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     let mut layers = Vec::new();
     let n_layers = model.layers.len();
     let mut logit_bound = 0u128;
-    for (l, layer) in model.layers.iter().enumerate() {
+    for (l, float_layer) in model.layers.iter().enumerate() {
+        let layer = &with_slopes(float_layer, l.checked_sub(1).and_then(|p| model.activations.get(p)));
+        let passes_raw = matches!(model.activations.get(l), Some(Activation::LeakyRelu { .. }));
         let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
         let wq: Vec<Vec<i64>> =
@@ -319,9 +329,13 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
                 return Err(Error::Calibration("the output logit needs more than 60 bits; lower weight_bits".into()));
             }
         }
-        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits });
+        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits, passes_raw });
         lo = ylo.iter().map(|v| (v >> shift).max(0)).collect();
         hi = yhi.iter().map(|v| (v >> shift).max(0)).collect();
+        if passes_raw {
+            lo.extend(ylo.iter().map(|v| v >> shift));
+            hi.extend(yhi.iter().map(|v| v >> shift));
+        }
         in_scale = acc_scale - shift;
     }
     // logit - threshold <= 2 * logit_bound for every admissible threshold.
@@ -337,10 +351,28 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     })
 }
 
+/// The layer as the circuit sees it: after a LeakyRelu/PRelu with slopes `alpha`, its inputs are
+/// `relu(Q)` then `Q`, weighted `w (1 - alpha)` and `w alpha`.
+fn with_slopes(layer: &Dense, before: Option<&Activation>) -> Dense {
+    match before {
+        Some(Activation::LeakyRelu { alpha }) => Dense {
+            weights: layer
+                .weights
+                .iter()
+                .map(|row| {
+                    let relu = row.iter().zip(alpha).map(|(w, a)| w * (1.0 - a));
+                    relu.chain(row.iter().zip(alpha).map(|(w, a)| w * a)).collect()
+                })
+                .collect(),
+            bias: layer.bias.clone(),
+        },
+        _ => layer.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::onnx::{Activation, Dense};
 
     fn tiny() -> FloatModel {
         FloatModel {

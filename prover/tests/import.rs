@@ -101,13 +101,17 @@ fn graphs_that_are_not_an_affine_score_are_refused_with_the_node() {
 }
 
 #[test]
-fn leaky_relu_is_imported_and_refused_by_calibration_for_now() {
-    let m = OnnxModel::load(&fixture("leaky_relu.onnx")).unwrap();
-    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::LeakyRelu { alpha: vec![0.1f32 as f64; 4] }]);
+fn leaky_relu_calibrates_and_clip_is_refused_for_now() {
     let rows: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, 1.0, -1.0]).collect();
     let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let m = OnnxModel::load(&fixture("leaky_relu.onnx")).unwrap();
+    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::LeakyRelu { alpha: vec![0.1f32 as f64; 4] }]);
+    let q = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap();
+    assert!(q.layers[0].passes_raw && q.layers[1].weights[0].len() == 8);
+    let m = OnnxModel::load(&fixture("clip.onnx")).unwrap();
+    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::Clip { max: 6.0 }]);
     let err = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap_err();
-    assert!(err.to_string().contains("LeakyRelu"), "{err}");
+    assert!(err.to_string().contains("Clip"), "{err}");
 }
 
 #[test]

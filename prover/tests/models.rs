@@ -33,7 +33,9 @@ fn matrix() -> Vec<(&'static str, PathBuf, f64)> {
         ("sklearn-scaler-mlp", raw.clone(), 0.5),
         ("sklearn-ridge", raw.clone(), 0.5),
         ("torch-mlp", raw.clone(), 0.5),
-        ("torch-bn-mlp", raw, 0.5),
+        ("torch-bn-mlp", raw.clone(), 0.5),
+        ("torch-leaky-mlp", raw.clone(), 0.5),
+        ("torch-prelu-mlp", raw, 0.5),
         ("keras-mlp", std, 0.5),
     ]
 }

@@ -57,3 +57,8 @@ fn sklearn_logistic_regression_end_to_end() {
 fn sklearn_scaler_mlp_pipeline_end_to_end() {
     end_to_end("sklearn-scaler-mlp.onnx");
 }
+
+#[test]
+fn torch_prelu_mlp_end_to_end() {
+    end_to_end("torch-prelu-mlp.onnx");
+}

@@ -441,7 +441,7 @@ impl Layout {
         let mut cur: Vec<CellRef> = Vec::new();
         let last = model.layers.len() - 1;
         for (li, layer) in model.layers.iter().enumerate() {
-            let mut next = Vec::new();
+            let (mut next, mut raw) = (Vec::new(), Vec::new());
             let tcell = (li == last).then_some(CellRef { col: Col::B, row: 1 });
             for (j, (row, bias)) in layer.weights.iter().zip(&layer.bias).enumerate() {
                 // The first layer sees X' = X - offset: fold the offsets into the bias.
@@ -454,6 +454,11 @@ impl Layout {
                 } else {
                     row.iter().zip(&cur).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect()
                 };
+                // After a LeakyRelu the second half of the inputs is Q, read as z_shift (= Q + 2^R).
+                if li > 0 && model.layers[li - 1].passes_raw {
+                    let (half, r) = (row.len() / 2, model.layers[li - 1].out_bits);
+                    b -= row[half..].iter().map(|w| i128::from(*w) << r).sum::<i128>();
+                }
                 if li < last {
                     // Offset so the decomposed value is non-negative: v = y + 2^(shift + r).
                     b += 1i128 << (layer.shift + layer.out_bits);
@@ -486,6 +491,8 @@ impl Layout {
                         l.marks.push((Gadget::Relu, out));
                     }
                     next.push(out);
+                    // relu copies z_shift into `a` of its own row.
+                    raw.push(CellRef { col: Col::A, row: out.row });
                 } else {
                     let t = wit.public.threshold_q;
                     let d = yv;
@@ -508,6 +515,9 @@ impl Layout {
                     l.copy(y, CellRef { col: Col::A, row: start });
                     l.marks.push((Gadget::Compare, CellRef { col: Col::A, row: start + 1 }));
                 }
+            }
+            if layer.passes_raw {
+                next.extend(raw);
             }
             cur = next;
         }
