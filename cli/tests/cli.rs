@@ -224,6 +224,14 @@ fn mismatched_model_and_keys_are_refused() {
 }
 
 #[test]
+fn bench_reads_the_lenders_data_by_name_before_the_slow_steps() {
+    let data = write("bench-data.csv", b"id,x\n1,2\n");
+    let o = run(&["bench", "--model", &p("model.json"), "--data", &data, "--json", &p("b.json")]);
+    fails_with(&o, "have no column");
+    fails_with(&run(&["bench", "--runs", "0"]), "--runs");
+}
+
+#[test]
 fn unsupported_onnx_fails_naming_op_and_node() {
     let fx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../prover/tests/fixtures/tanh.onnx");
     let data = write("tiny.csv", b"a,b,c\n1,2,3\n4,5,6\n");

@@ -24,12 +24,16 @@ pub struct Args {
     /// A compiled model [default: the bundled German Credit MLP].
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Applicant rows (CSV matched by the model's input names, or JSON) to take a passing
+    /// applicant from [default: the bundled German Credit data].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// SRS [default: the bundled demo .ptau].
     #[arg(long)]
     pub srs: Option<PathBuf>,
     /// Proofs to time (the median is reported).
-    #[arg(long, default_value_t = 5)]
-    pub runs: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    pub runs: u16,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -53,6 +57,16 @@ pub fn run(a: Args) -> Result<()> {
         None => SrsSource::from_file(&inputs.join("srs/zkcredit-demo-k12.ptau"))?,
     };
     let (rows, k) = circuit_size(&model)?;
+    // A passing applicant from the data, found before the slow steps.
+    let data = a.data.clone().unwrap_or_else(|| gc.join("dataset.csv"));
+    let ds = zkcredit_prover::dataset::load(&data, &model.quantized.input_names())
+        .wrap_err_with(|| format!("reading applicants for the benchmark from {} (pass --data with your model's data)", data.display()))?;
+    let q = &model.quantized;
+    let row = ds
+        .rows
+        .iter()
+        .find(|r| q.quantize_features(r).and_then(|x| q.forward(&x)).is_ok_and(|t| q.score(t.logit) >= 0.5))
+        .ok_or_else(|| eyre::eyre!("no row of {} lies in the model's calibrated ranges and passes the threshold 0.5: pass --data with applicants the model approves", data.display()))?;
     let t = Instant::now();
     let out = setup(&model, &srs, &NoProgress)?;
     let setup_s = t.elapsed().as_secs_f64();
@@ -60,14 +74,6 @@ pub fn run(a: Args) -> Result<()> {
     out.save(&tmp)?;
     drop(out);
 
-    // A passing applicant from the calibration data.
-    let ds = zkcredit_prover::dataset::load(&gc.join("dataset.csv"), &model.quantized.input_names())?;
-    let q = &model.quantized;
-    let row = ds
-        .rows
-        .iter()
-        .find(|r| q.quantize_features(r).and_then(|x| q.forward(&x)).is_ok_and(|t| q.score(t.logit) >= 0.5))
-        .ok_or_else(|| eyre::eyre!("no passing row in the dataset"))?;
     let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0xaa; 20], nonce: 1, salt: None };
 
     reset_peak_rss();
@@ -75,7 +81,7 @@ pub fn run(a: Args) -> Result<()> {
     let params = load_params(&tmp.join("params.bin"), header.k)?;
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     let mut last = None;
-    for _ in 0..a.runs.max(1) {
+    for _ in 0..a.runs {
         let (t, c) = (Instant::now(), cpu_seconds());
         let (file, _) = prove(&model, &pk, &params, &header.srs, &req, &mut rand::rngs::OsRng, &NoProgress)?;
         wall.push(t.elapsed().as_secs_f64());
@@ -104,7 +110,7 @@ pub fn run(a: Args) -> Result<()> {
         "verify_s": verify_s,
         "proof_bytes": proof.len(),
         "peak_rss_bytes": peak,
-        "runs": a.runs.max(1),
+        "runs": a.runs,
         "threads": std::thread::available_parallelism().map_or(1, |n| n.get()),
         "srs": header.srs.kind,
     });
