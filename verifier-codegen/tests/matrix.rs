@@ -16,9 +16,9 @@ use zkcredit_prover::srs::SrsSource;
 use zkcredit_verifier_codegen::evm::Evm;
 use zkcredit_verifier_codegen::{abi, gas, Options, Provenance};
 
-fn end_to_end(model: &str) {
+fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel {
     let root = common::root();
-    let data = root.join("examples/german-credit/dataset.csv");
+    let data = root.join(data);
     let names = Encoding::load(&root.join("examples/german-credit/encoding.json")).unwrap().inputs;
     let m = compile(&root.join("examples/models").join(model), &data, None, Some(&names), &QuantConfig::default(), 0.5).unwrap();
     assert_eq!(m.fidelity.decisions_agree, m.fidelity.rows, "{model}");
@@ -46,19 +46,31 @@ fn end_to_end(model: &str) {
     other[1] += Fr::ONE;
     assert!(!chain.call(addr, &abi::calldata(&proof, &other)).unwrap().returned_true(), "{model}: changed threshold accepted");
     println!("{model}: k {}, verify gas {}", keys.header.k, genuine.gas_used);
+    m
 }
+
+const RAW: &str = "examples/german-credit/dataset.csv";
 
 #[test]
 fn sklearn_logistic_regression_end_to_end() {
-    end_to_end("sklearn-logreg.onnx");
+    end_to_end("sklearn-logreg.onnx", RAW);
 }
 
 #[test]
 fn sklearn_scaler_mlp_pipeline_end_to_end() {
-    end_to_end("sklearn-scaler-mlp.onnx");
+    end_to_end("sklearn-scaler-mlp.onnx", RAW);
 }
 
 #[test]
 fn torch_prelu_mlp_end_to_end() {
-    end_to_end("torch-prelu-mlp.onnx");
+    end_to_end("torch-prelu-mlp.onnx", RAW);
+}
+
+/// Standardized continuous inputs at the 10 fractional bits compile chooses: 57 features of 14-16
+/// bits need several 248-bit words in the feature commitment (multi-word packing).
+#[test]
+fn keras_mlp_on_standardized_inputs_packs_several_words_end_to_end() {
+    let m = end_to_end("keras-mlp.onnx", "examples/models/standardized.csv");
+    let bits: u32 = m.quantized.features.iter().map(|f| f.bits).sum();
+    assert!(bits > 2 * 248, "{bits} feature bits fit fewer than three words");
 }
