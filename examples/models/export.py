@@ -19,6 +19,7 @@ Models (all binary classifiers of P(good), or a regression score):
   torch-leaky-mlp.onnx         the torch-mlp graph with LeakyReLU(0.1) between layers (weights
                                trained with ReLU: scikit-learn has no leaky activation)
   torch-prelu-mlp.onnx         the same with PReLU, one constant slope per neuron (0.05 to 0.3)
+  torch-relu6-mlp.onnx         the same with ReLU6 (Clip(0, 6)) between layers
   keras-mlp.onnx               the graph tf2onnx emits for a Keras Sequential of Dense layers:
                                MatMul + Add, a free batch dimension, a 2-class Softmax output;
                                built with onnx.helper on standardized inputs (`standardized.csv`)
@@ -121,6 +122,11 @@ def torch_shaped(x, y, train, batch_norm, activation="Relu"):
                 slopes = np.linspace(0.05, 0.3, len(b))
                 nodes.append(helper.make_node("PRelu", [cur, f"{i}.prelu.weight"], [out], name=f"/{i}/PRelu"))
                 inits.append(init(f"{i}.prelu.weight", slopes))
+            elif activation == "Clip":
+                # nn.ReLU6 exports as Clip with constant min and max inputs.
+                nodes.append(helper.make_node("Clip", [cur, "relu6.min", "relu6.max"], [out], name=f"/{i}/Clip"))
+                if i == 0:
+                    inits += [init("relu6.min", np.float32(0.0)), init("relu6.max", np.float32(6.0))]
             else:
                 extra = {"alpha": 0.1} if activation == "LeakyRelu" else {}
                 nodes.append(helper.make_node(activation, [cur], [out], name=f"/{i}/{activation}", **extra))
@@ -181,6 +187,7 @@ def main():
     models["torch-bn-mlp"] = torch_shaped(x, y, train, batch_norm=True)
     models["torch-leaky-mlp"] = torch_shaped(x, y, train, batch_norm=False, activation="LeakyRelu")
     models["torch-prelu-mlp"] = torch_shaped(x, y, train, batch_norm=False, activation="PRelu")
+    models["torch-relu6-mlp"] = torch_shaped(x, y, train, batch_norm=False, activation="Clip")
     inputs = {name: x for name in models}
     models["keras-mlp"] = keras_shaped(xs, y, train)
     inputs["keras-mlp"] = xs

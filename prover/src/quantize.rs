@@ -73,6 +73,19 @@ pub struct QLayer {
     /// layer's weights carry the slopes and the circuit needs no gadget beyond ReLU.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub passes_raw: bool,
+    /// A hidden layer followed by Clip(0, max) passes on `relu(Q)` and then `relu(Q - max)`:
+    /// `clip(Q) = relu(Q) - relu(Q - max)`, a second ReLU per neuron.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<ClipSpec>,
+}
+
+/// The upper bound of a Clip(0, max) activation in fixed point.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ClipSpec {
+    /// `max` at the scale of `Q`.
+    pub max_q: i64,
+    /// `Q - max_q` lies in `[-2^bits, 2^bits)` (`bits + 1` is even: decomposed two bits per row).
+    pub bits: u32,
 }
 
 /// The fixed-point model the circuit implements.
@@ -185,6 +198,16 @@ impl QuantizedModel {
             if layer.passes_raw {
                 cur.extend(&q);
             }
+            if let Some(c) = &layer.clip {
+                let d: Vec<i128> = q.iter().map(|v| v - i128::from(c.max_q)).collect();
+                if let Some((j, v)) = d.iter().enumerate().find(|(_, v)| v.unsigned_abs() >= 1u128 << c.bits) {
+                    return Err(Error::Calibration(format!(
+                        "layer {l} neuron {j}: Q - max = {v} outside the calibrated {}-bit range",
+                        c.bits
+                    )));
+                }
+                cur.extend(d.iter().map(|v| (*v).max(0)));
+            }
             trace.rescaled.push(q);
             trace.activations.push(cur.clone());
         }
@@ -240,12 +263,6 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     if names.len() != n {
         return Err(Error::FeatureCount { expected: n, got: names.len() });
     }
-    if let Some((l, act)) = model.activations.iter().enumerate().find(|(_, a)| matches!(a, Activation::Clip { .. })) {
-        return Err(Error::Calibration(format!(
-            "the activation after layer {l} is {}: the ONNX import reads it, but the circuit proves only Relu, LeakyRelu and PRelu between layers so far",
-            act.op()
-        )));
-    }
     let input_bits = cfg.input_bits.unwrap_or(0);
     if input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
         return Err(Error::Calibration(
@@ -289,6 +306,10 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     for (l, float_layer) in model.layers.iter().enumerate() {
         let layer = &with_slopes(float_layer, l.checked_sub(1).and_then(|p| model.activations.get(p)));
         let passes_raw = matches!(model.activations.get(l), Some(Activation::LeakyRelu { .. }));
+        let clip_max = match model.activations.get(l) {
+            Some(Activation::Clip { max }) => Some(*max),
+            _ => None,
+        };
         let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
         let wq: Vec<Vec<i64>> =
@@ -329,13 +350,23 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
                 return Err(Error::Calibration("the output logit needs more than 60 bits; lower weight_bits".into()));
             }
         }
-        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits, passes_raw });
+        let clip = clip_max.map(|m| {
+            let max_q = (m * ((acc_scale - shift) as f64).exp2()).round() as i64;
+            let widest = ylo.iter().chain(&yhi).map(|v| ((v >> shift) - i128::from(max_q)).unsigned_abs()).max().unwrap_or(0);
+            let bits = bits_for(widest) + 1;
+            ClipSpec { max_q, bits: bits + (bits + 1) % 2 }
+        });
         lo = ylo.iter().map(|v| (v >> shift).max(0)).collect();
         hi = yhi.iter().map(|v| (v >> shift).max(0)).collect();
         if passes_raw {
             lo.extend(ylo.iter().map(|v| v >> shift));
             hi.extend(yhi.iter().map(|v| v >> shift));
         }
+        if let Some(c) = &clip {
+            lo.extend(ylo.iter().map(|v| ((v >> shift) - i128::from(c.max_q)).max(0)));
+            hi.extend(yhi.iter().map(|v| ((v >> shift) - i128::from(c.max_q)).max(0)));
+        }
+        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits, passes_raw, clip });
         in_scale = acc_scale - shift;
     }
     // logit - threshold <= 2 * logit_bound for every admissible threshold.
@@ -352,7 +383,8 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
 }
 
 /// The layer as the circuit sees it: after a LeakyRelu/PRelu with slopes `alpha`, its inputs are
-/// `relu(Q)` then `Q`, weighted `w (1 - alpha)` and `w alpha`.
+/// `relu(Q)` then `Q`, weighted `w (1 - alpha)` and `w alpha`; after a Clip(0, max), `relu(Q)` then
+/// `relu(Q - max)`, weighted `w` and `-w`.
 fn with_slopes(layer: &Dense, before: Option<&Activation>) -> Dense {
     match before {
         Some(Activation::LeakyRelu { alpha }) => Dense {
@@ -364,6 +396,11 @@ fn with_slopes(layer: &Dense, before: Option<&Activation>) -> Dense {
                     relu.chain(row.iter().zip(alpha).map(|(w, a)| w * a)).collect()
                 })
                 .collect(),
+            bias: layer.bias.clone(),
+        },
+        // clip(Q) = relu(Q) - relu(Q - max).
+        Some(Activation::Clip { .. }) => Dense {
+            weights: layer.weights.iter().map(|row| row.iter().copied().chain(row.iter().map(|w| -w)).collect()).collect(),
             bias: layer.bias.clone(),
         },
         _ => layer.clone(),

@@ -101,7 +101,7 @@ fn graphs_that_are_not_an_affine_score_are_refused_with_the_node() {
 }
 
 #[test]
-fn leaky_relu_calibrates_and_clip_is_refused_for_now() {
+fn leaky_relu_and_clip_calibrate_with_a_second_value_per_neuron() {
     let rows: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, 1.0, -1.0]).collect();
     let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
     let m = OnnxModel::load(&fixture("leaky_relu.onnx")).unwrap();
@@ -110,8 +110,11 @@ fn leaky_relu_calibrates_and_clip_is_refused_for_now() {
     assert!(q.layers[0].passes_raw && q.layers[1].weights[0].len() == 8);
     let m = OnnxModel::load(&fixture("clip.onnx")).unwrap();
     assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::Clip { max: 6.0 }]);
-    let err = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap_err();
-    assert!(err.to_string().contains("Clip"), "{err}");
+    let q = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap();
+    let clip = q.layers[0].clip.as_ref().unwrap();
+    // max = 6 at the 16 activation bits of Q.
+    assert_eq!(clip.max_q, 6 << 16);
+    assert_eq!(q.layers[1].weights[0].len(), 8);
 }
 
 #[test]

@@ -72,30 +72,43 @@ fn every_public_input_is_bound() {
     }
 }
 
-/// PRelu (and LeakyRelu) layers pass `relu(Q)` and `Q` on; the next layer reads `Q` from the
-/// ReLU row's `z_shift` cell. An honest witness of the exported torch PReLU model passes; the
-/// ReLU output and the raw `Q` cell of the first neuron, perturbed, are rejected.
+/// PRelu/LeakyRelu layers pass `relu(Q)` and `Q` on (the next layer reads `Q` from the ReLU row's
+/// `z_shift` cell); Clip(0, max) layers pass `relu(Q)` and `relu(Q - max)`. For the exported torch
+/// PReLU and ReLU6 models, an honest witness passes and the first neuron's ReLU output and its
+/// second value (raw `Q`, or `relu(Q - max)`), perturbed, are rejected.
 #[test]
-fn prelu_model_passes_and_binds_its_raw_input() {
+fn prelu_and_relu6_models_pass_and_bind_their_second_values() {
     use zkcredit_prover::circuit::{CellRef, Col};
     let names = zkcredit_prover::encoding::Encoding::load(&common::example("encoding.json")).unwrap().inputs;
-    let model = common::repo().join("examples/models/torch-prelu-mlp.onnx");
-    let qc = zkcredit_prover::quantize::QuantConfig::default();
-    let m = zkcredit_prover::model::compile(&model, &common::example("dataset.csv"), None, Some(&names), &qc, 0.5).unwrap();
-    assert!(m.quantized.layers[0].passes_raw && m.quantized.layers[1].weights[0].len() == 2 * m.quantized.layers[0].weights.len());
     let ds = zkcredit_prover::dataset::load(&common::example("dataset.csv"), &names).unwrap();
-    let q = &m.quantized;
-    let row = ds.rows.iter().find(|r| q.score(q.forward(&q.quantize_features(r).unwrap()).unwrap().logit) > 0.8).unwrap();
-    let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0x11; 20], nonce: 42, salt: None };
-    let (w, _) = witness(&m, &req, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1)).unwrap();
-    let layout = Layout::build(q, m.model_id(), Some(&w)).unwrap();
-    let (_, k) = circuit_size(&m).unwrap();
-    let inst = w.public.to_instances();
-    assert!(run(layout.clone(), inst.clone(), k), "honest PRelu witness rejected");
-    let relu = layout.marks.iter().find(|(g, _)| *g == Gadget::Relu).unwrap().1;
-    for cell in [relu, CellRef { col: Col::A, row: relu.row }] {
-        let mut l = layout.clone();
-        l.tamper(cell, Fr::one());
-        assert!(!run(l, inst.clone(), k), "perturbed {cell:?} accepted");
+    for (file, leaky) in [("torch-prelu-mlp.onnx", true), ("torch-relu6-mlp.onnx", false)] {
+        let model = common::repo().join("examples/models").join(file);
+        let qc = zkcredit_prover::quantize::QuantConfig::default();
+        let m = zkcredit_prover::model::compile(&model, &common::example("dataset.csv"), None, Some(&names), &qc, 0.5).unwrap();
+        let q = &m.quantized;
+        assert_eq!((q.layers[0].passes_raw, q.layers[0].clip.is_some()), (leaky, !leaky), "{file}");
+        assert_eq!(q.layers[1].weights[0].len(), 2 * q.layers[0].weights.len(), "{file}");
+        let row = ds.rows.iter().find(|r| q.score(q.forward(&q.quantize_features(r).unwrap()).unwrap().logit) > 0.8).unwrap();
+        let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0x11; 20], nonce: 42, salt: None };
+        let (w, _) = witness(&m, &req, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1)).unwrap();
+        let layout = Layout::build(q, m.model_id(), Some(&w)).unwrap();
+        let (_, k) = circuit_size(&m).unwrap();
+        let inst = w.public.to_instances();
+        assert!(run(layout.clone(), inst.clone(), k), "{file}: honest witness rejected");
+        let relu = layout.marks.iter().find(|(g, _)| *g == Gadget::Relu).unwrap().1;
+        // The second value of neuron 0: the ReLU row's z_shift, or the output of its clip ReLU
+        // (the first ReLU row after neuron 0's).
+        let second = if leaky {
+            CellRef { col: Col::A, row: relu.row }
+        } else {
+            let end = zkcredit_prover::circuit::Gate::End.opcode();
+            let next = (relu.row + 1..layout.rows()).find(|r| layout.op[*r] == end).unwrap();
+            CellRef { col: Col::B, row: next + 1 }
+        };
+        for cell in [relu, second] {
+            let mut l = layout.clone();
+            l.tamper(cell, Fr::one());
+            assert!(!run(l, inst.clone(), k), "{file}: perturbed {cell:?} accepted");
+        }
     }
 }

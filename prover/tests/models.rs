@@ -35,7 +35,8 @@ fn matrix() -> Vec<(&'static str, PathBuf, f64)> {
         ("torch-mlp", raw.clone(), 0.5),
         ("torch-bn-mlp", raw.clone(), 0.5),
         ("torch-leaky-mlp", raw.clone(), 0.5),
-        ("torch-prelu-mlp", raw, 0.5),
+        ("torch-prelu-mlp", raw.clone(), 0.5),
+        ("torch-relu6-mlp", raw, 0.5),
         ("keras-mlp", std, 0.5),
     ]
 }

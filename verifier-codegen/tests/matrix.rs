@@ -74,3 +74,8 @@ fn keras_mlp_on_standardized_inputs_packs_several_words_end_to_end() {
     let bits: u32 = m.quantized.features.iter().map(|f| f.bits).sum();
     assert!(bits > 2 * 248, "{bits} feature bits fit fewer than three words");
 }
+
+#[test]
+fn torch_relu6_mlp_end_to_end() {
+    end_to_end("torch-relu6-mlp.onnx", RAW);
+}

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::field::{fr_from_i128, pow2};
 use crate::poseidon;
 use crate::public::{PublicInputs, INSTANCE_COUNT};
-use crate::quantize::QuantizedModel;
+use crate::quantize::{ClipSpec, QuantizedModel};
 
 /// An advice column of the circuit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -273,6 +273,20 @@ impl Layout {
         CellRef { col: Col::B, row: out }
     }
 
+    /// `relu(Q - max)` for a Clip(0, max) layer, from the cell `zs = Q + 2^r`: `d = Q - max` is
+    /// offset by `2^bits`, decomposed into `bits + 1` bits and passed through a ReLU.
+    fn clip_second(&mut self, zs: CellRef, r: u32, c: &ClipSpec, layer: usize, neuron: usize, checked: bool) -> Result<CellRef> {
+        let bias = fr_from_i128((1i128 << c.bits) - (1i128 << r) - i128::from(c.max_q));
+        let v = self.dot(bias, &[(Fr::ONE, zs)]);
+        let value = to_i128(self.value(v));
+        if checked && (value < 0 || value >> (c.bits + 1) != 0) {
+            return Err(Error::Calibration(format!("layer {layer} neuron {neuron}: Q - max outside the calibrated {}-bit range", c.bits)));
+        }
+        let start = self.bits(Fr::from_u128(value.max(0) as u128 & mask(c.bits + 1)), c.bits + 1);
+        self.copy(v, CellRef { col: Col::A, row: start });
+        Ok(self.relu(start, 0, c.bits))
+    }
+
     /// Poseidon hash (see [`poseidon::hash`]) of the given cells followed by `salt`; returns the
     /// output cell. The salt is a free witness: where it enters the zero state it is written
     /// straight into the first round's row as `salt + c`, costing no row of its own.
@@ -491,8 +505,12 @@ impl Layout {
                         l.marks.push((Gadget::Relu, out));
                     }
                     next.push(out);
-                    // relu copies z_shift into `a` of its own row.
-                    raw.push(CellRef { col: Col::A, row: out.row });
+                    // relu copies z_shift (= Q + 2^r) into `a` of its own row.
+                    let zs = CellRef { col: Col::A, row: out.row };
+                    raw.push(match &layer.clip {
+                        Some(c) => l.clip_second(zs, r, c, li, j, checked)?,
+                        None => zs,
+                    });
                 } else {
                     let t = wit.public.threshold_q;
                     let d = yv;
@@ -516,7 +534,7 @@ impl Layout {
                     l.marks.push((Gadget::Compare, CellRef { col: Col::A, row: start + 1 }));
                 }
             }
-            if layer.passes_raw {
+            if layer.passes_raw || layer.clip.is_some() {
                 next.extend(raw);
             }
             cur = next;

@@ -9,7 +9,8 @@
 //! - linear: Gemm (`transA = 0`), MatMul with a constant weight, Add, Sub, Mul, Div with
 //!   constants (broadcast per feature or scalar), Neg, Scaler, BatchNormalization (inference),
 //!   LinearClassifier (binary; `post_transform` NONE or LOGISTIC), LinearRegressor (one target);
-//! - activations between layers: Relu, LeakyRelu, PRelu (constant slopes), Clip (lower bound 0);
+//! - activations between layers: Relu, LeakyRelu, PRelu (constant slopes), Clip (lower bound 0,
+//!   e.g. ReLU6);
 //! - at the end: Sigmoid, Softmax over two classes, `1 - p`, Concat of class scores, Normalizer
 //!   (L1) over the two class probabilities (the identity there), and picking a column (Gather,
 //!   Slice, ArrayFeatureExtractor with constant indices);
