@@ -223,6 +223,41 @@ fn mismatched_model_and_keys_are_refused() {
     fails_with(&o, "mismatched artifacts");
 }
 
+/// A model whose decisions differ from the float model's is refused; accepted with the flag, the
+/// count is in model.json and in every proof made with it.
+#[test]
+fn accepted_disagreements_are_recorded_in_the_model_and_every_proof() {
+    let (models, gc) = (examples().join("models"), examples().join("german-credit"));
+    let (onnx, data, enc) = (models.join("keras-mlp.onnx"), models.join("standardized.csv"), gc.join("encoding.json"));
+    let compile = |extra: &[&str]| {
+        let base = ["compile", "--model", onnx.to_str().unwrap(), "--data", data.to_str().unwrap(), "--encoding", enc.to_str().unwrap()];
+        run(&[&base[..], &["--input-bits", "2", "--out", &p("coarse.json")], extra].concat())
+    };
+    fails_with(&compile(&[]), "differs from the float model's on 5 of 1000 calibration rows");
+    assert!(!workdir().join("coarse.json").exists(), "a refused model is not written");
+    let o = compile(&["--accept-disagreements"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("coarse.json")).unwrap()).unwrap();
+    assert_eq!(model["fidelity"]["decisions_agree"], 995);
+    assert_eq!(model["fidelity"]["disagreements"].as_array().unwrap().len(), 5);
+    let ptau = examples().join("srs/zkcredit-demo-k12.ptau");
+    let o = run(&["setup", "--model", &p("coarse.json"), "--srs", ptau.to_str().unwrap(), "--out", &p("coarse-keys")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').take(57).collect();
+    let input = write("standardized-row1.json", format!(r#"{{"features": [{}]}}"#, row.join(",")).as_bytes());
+    let out = p("coarse-proof.json");
+    let o = prove_cmd(&p("coarse.json"), &p("coarse-keys"), &input, &["--borrower", BORROWER, "--threshold", "0.01", "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("differs from the float model's on 5 of 1000"));
+    let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(proof["model_fidelity"]["decisions_differ"], 5);
+    assert_eq!(proof["model_fidelity"]["calibration_rows"], 1000);
+    // The bundled model's proofs say 0.
+    let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("proof.json")).unwrap()).unwrap();
+    assert_eq!(proof["model_fidelity"]["decisions_differ"], 0);
+}
+
 #[test]
 fn bench_reads_the_lenders_data_by_name_before_the_slow_steps() {
     let data = write("bench-data.csv", b"id,x\n1,2\n");

@@ -11,6 +11,9 @@ Models (all binary classifiers of P(good), or a regression score):
   sklearn-mlp.onnx             skl2onnx MLPClassifier(32, 16), relu: int32 class list, label branch
   sklearn-scaler-mlp.onnx      skl2onnx Pipeline(StandardScaler, MLPClassifier(16, 8))
   sklearn-ridge.onnx           skl2onnx Ridge on the label: LinearRegressor, a raw score
+  sklearn-scaler-mlp-large.onnx  skl2onnx Pipeline(StandardScaler, MLPClassifier(128, 64, 32)):
+                               the size figure (k 15); `python export.py --large` writes it alone
+                               and adds its column to scores.csv
   torch-mlp.onnx               the graph torch.onnx.export emits for nn.Sequential(standardize,
                                Linear, ReLU, Linear, ReLU, Linear, Sigmoid): Sub/Div prelude,
                                Gemm(transB=1); built with onnx.helper from trained weights (the torch
@@ -32,6 +35,7 @@ Run: pip install -r requirements.txt && python export.py   (Python 3.11)
 """
 
 import os
+import sys
 
 import numpy as np
 import onnx
@@ -178,7 +182,27 @@ def score(model, x):
     return v[:, 1] if v.ndim == 2 and v.shape[1] == 2 else v.reshape(-1)
 
 
+def large(x, y, train):
+    mlp = MLPClassifier((128, 64, 32), activation="relu", alpha=3.0, max_iter=2000, random_state=SEED)
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", mlp)]).fit(x[train], y[train])
+    return to_onnx(pipe, initial_types=[("input", FloatTensorType([None, N_INPUTS]))])
+
+
+def write_large():
+    _, _, x, y, train = load()
+    model = large(x, y, train)
+    onnx.checker.check_model(model)
+    with open(os.path.join(HERE, "sklearn-scaler-mlp-large.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    path = os.path.join(HERE, "scores.csv")
+    scores = pd.read_csv(path)
+    scores["sklearn-scaler-mlp-large"] = score(model, x)
+    scores.to_csv(path, index=False, float_format="%.7g")
+
+
 def main():
+    if sys.argv[1:] == ["--large"]:
+        return write_large()
     df, names, x, y, train = load()
     mean, std = x[train].mean(0), x[train].std(0) + 1e-6
     xs = ((x - mean) / std).astype(np.float32)
@@ -199,6 +223,7 @@ def main():
         scores[name] = score(model, inputs[name])
         print(f"{name}: {len(model.graph.node)} nodes, ops {sorted({n.op_type for n in model.graph.node})}")
     scores.to_csv(os.path.join(HERE, "scores.csv"), index=False, float_format="%.7g")
+    write_large()
     std_df = pd.DataFrame(xs, columns=names)
     std_df["label_good"] = y
     std_df.to_csv(os.path.join(HERE, "standardized.csv"), index=False, float_format="%.6g")

@@ -87,7 +87,7 @@ pub enum Error {
     },
     /// The quantized model would decide differently from the float model on calibration rows.
     #[error(
-        "the quantized model's decision differs from the float model's on {differing} of {rows} calibration rows at threshold {threshold} (e.g. rows {sample:?}), at every input scale tried ({input_bits:?} fractional bits); try a larger --weight-bits or --activation-bits, or pass --accept-disagreements to write it anyway (the count is recorded in model.json)"
+        "the quantized model's decision differs from the float model's on {differing} of {rows} calibration rows at threshold {threshold} (e.g. rows {sample:?}), at every input scale tried ({input_bits:?} fractional bits); try more --input-bits (or leave it out so that compile chooses), a larger --weight-bits or --activation-bits, or pass --accept-disagreements to write it anyway (the count is recorded in model.json)"
     )]
     Fidelity {
         /// Rows whose decisions differ at the best scale.

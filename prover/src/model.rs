@@ -12,7 +12,7 @@ use crate::encoding::Encoding;
 use crate::error::{Error, Result};
 use crate::onnx::OnnxModel;
 use crate::public::model_id_from_digest;
-use crate::quantize::{calibrate, QuantConfig, QuantizedModel};
+use crate::quantize::{calibrate, QuantConfig, QuantizedModel, DEFAULT_ACTIVATION_BITS, DEFAULT_WEIGHT_BITS};
 
 /// Format tag of compiled model files.
 pub const MODEL_FORMAT: &str = "zkcredit-model/1";
@@ -60,29 +60,41 @@ pub struct CompiledModel {
     pub calibration: CalibrationReport,
 }
 
-/// One input scale `compile` tried.
+/// One pair of scales `compile` tried.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct TriedScale {
     /// Fractional input bits.
     pub input_bits: u32,
+    /// Bits of each layer's largest weight.
+    #[serde(default)]
+    pub weight_bits: u32,
+    /// Fractional bits of hidden activations.
+    #[serde(default)]
+    pub activation_bits: u32,
     /// Calibration rows whose decision equals the float model's.
     pub decisions_agree: usize,
     /// Max |quantized score - float score|.
     pub max_abs_error: f64,
 }
 
-/// What `compile` chose for the input scale, and why.
+/// What `compile` chose for the input and activation scales, and why.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct CalibrationReport {
     /// The fractional input bits of the model.
     pub input_bits: u32,
-    /// `user` (`--input-bits`) or `compile`.
+    /// The bits of each layer's largest weight.
+    #[serde(default)]
+    pub weight_bits: u32,
+    /// The fractional bits of its hidden activations.
+    #[serde(default)]
+    pub activation_bits: u32,
+    /// `user` (every scale given) or `compile` (some chosen).
     pub chosen_by: String,
-    /// Why this scale.
+    /// Why these scales.
     pub reason: String,
     /// The score error aimed for.
     pub error_target: f64,
-    /// Every scale tried, in order.
+    /// Every pair of scales tried, in order.
     pub tried: Vec<TriedScale>,
 }
 
@@ -211,6 +223,13 @@ pub fn compile(
 /// Input scales `compile` tries, fewest bits first.
 pub const INPUT_BITS_CANDIDATES: [u32; 9] = [0, 2, 4, 6, 8, 10, 12, 14, 16];
 
+/// How far `compile` raises weight and activation bits, 4 at a time, while the score error misses
+/// its target (each extra bit widens the range checks and the accumulators).
+pub const MAX_REFINED_BITS: (u32, u32) = (32, 24);
+
+/// A step counts as progress when it cuts the score error by at least this factor.
+const PROGRESS: f64 = 0.9;
+
 /// The score error `compile` aims for: 1e-3 of a probability, or of the float scores' spread for
 /// a model without a sigmoid.
 fn error_target(sigmoid: bool, floats: &[f64]) -> f64 {
@@ -221,68 +240,184 @@ fn error_target(sigmoid: bool, floats: &[f64]) -> f64 {
     1e-3 * (hi - lo).max(1.0)
 }
 
-/// Quantize with the user's input scale, or choose it: the fewest input bits at which every
-/// calibration row's decision equals the float model's and the score error is within
-/// [`error_target`] (else the fewest with every decision equal). A model whose decisions differ
-/// on some row is refused unless [`QuantConfig::accept_disagreements`].
+/// One quantization tried by [`choose_scales`].
+struct Candidate {
+    bits: Bits,
+    model: QuantizedModel,
+    fidelity: FidelityReport,
+}
+
+/// Input, weight and activation bits.
+#[derive(Clone, Copy)]
+struct Bits {
+    input: u32,
+    weight: u32,
+    activation: u32,
+}
+
+/// The search of [`choose_scales`]: every quantization tried, against precomputed float scores.
+struct Search<'a> {
+    onnx: &'a OnnxModel,
+    ds: &'a dataset::Dataset,
+    cfg: &'a QuantConfig,
+    floats: Vec<f64>,
+    threshold: f64,
+    target: f64,
+    tried: Vec<Candidate>,
+}
+
+impl Search<'_> {
+    fn meets(&self, f: &FidelityReport) -> bool {
+        f.decisions_agree == f.rows && f.max_abs_error <= self.target
+    }
+
+    /// Quantize at `bits`; `None` when the circuit cannot hold them (more bits than it supports).
+    fn try_bits(&mut self, bits: Bits) -> Result<Option<usize>> {
+        let cfg = QuantConfig {
+            input_bits: Some(bits.input),
+            weight_bits: Some(bits.weight),
+            activation_bits: Some(bits.activation),
+            ..self.cfg.clone()
+        };
+        let model = match calibrate(&self.onnx.network, &self.ds.names, &self.ds.rows, &cfg) {
+            Ok(q) => q,
+            Err(_) if !self.tried.is_empty() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let fidelity = compare(&self.floats, &model, &self.ds.rows, self.threshold)?;
+        self.tried.push(Candidate { bits, model, fidelity });
+        Ok(Some(self.tried.len() - 1))
+    }
+
+    /// The fewest input bits that meet the target; stops early once every decision agrees and
+    /// more input bits no longer cut the error (something else limits it). Returns the best tried.
+    fn inputs(&mut self, weight: u32, activation: u32) -> Result<usize> {
+        let candidates = self.cfg.input_bits.map_or(INPUT_BITS_CANDIDATES.to_vec(), |b| vec![b]);
+        let mut best: Option<usize> = None;
+        for input in candidates {
+            let Some(i) = self.try_bits(Bits { input, weight, activation })? else { break };
+            let f = &self.tried[i].fidelity;
+            let stalled = best.is_some_and(|b| {
+                let prev = &self.tried[b].fidelity;
+                prev.decisions_agree == prev.rows && f.max_abs_error >= PROGRESS * prev.max_abs_error
+            });
+            if self.meets(f) {
+                return Ok(i);
+            }
+            if stalled {
+                break;
+            }
+            best = Some(i);
+        }
+        best.ok_or_else(|| Error::Calibration("no input scale could be tried".into()))
+    }
+
+    /// The first candidate that meets the target; else the lowest score error with every decision
+    /// equal; else the most decisions equal.
+    fn pick(&self) -> usize {
+        let t = &self.tried;
+        if let Some(i) = t.iter().position(|c| self.meets(&c.fidelity)) {
+            return i;
+        }
+        let agree = |i: &usize| t[*i].fidelity.decisions_agree == t[*i].fidelity.rows;
+        let by_error = |a: &usize, b: &usize| t[*a].fidelity.max_abs_error.total_cmp(&t[*b].fidelity.max_abs_error);
+        if let Some(i) = (0..t.len()).filter(agree).min_by(by_error) {
+            return i;
+        }
+        (0..t.len()).max_by_key(|i| (t[*i].fidelity.decisions_agree, usize::MAX - *i)).unwrap_or(0)
+    }
+
+    /// Raise weight or activation bits (whichever cuts the error more) while the target is missed
+    /// and a step still makes progress.
+    fn refine(&mut self, mut best: usize) -> Result<usize> {
+        while !self.meets(&self.tried[best].fidelity) {
+            let b = self.tried[best].bits;
+            let mut steps = Vec::new();
+            if self.cfg.weight_bits.is_none() && b.weight + 4 <= MAX_REFINED_BITS.0 {
+                steps.push(Bits { weight: b.weight + 4, ..b });
+            }
+            if self.cfg.activation_bits.is_none() && b.activation + 4 <= MAX_REFINED_BITS.1 {
+                steps.push(Bits { activation: b.activation + 4, ..b });
+            }
+            let mut next: Option<usize> = None;
+            for bits in steps {
+                if let Some(i) = self.try_bits(bits)? {
+                    let better = |j: usize| self.tried[i].fidelity.max_abs_error < self.tried[j].fidelity.max_abs_error;
+                    if next.is_none_or(better) {
+                        next = Some(i);
+                    }
+                }
+            }
+            match next {
+                Some(i) if self.tried[i].fidelity.max_abs_error < PROGRESS * self.tried[best].fidelity.max_abs_error => best = i,
+                _ => break,
+            }
+        }
+        Ok(best)
+    }
+}
+
+/// Quantize with the user's scales, or choose them: the fewest input bits (of
+/// [`INPUT_BITS_CANDIDATES`]) at which every calibration row's decision equals the float model's
+/// and the score error is within [`error_target`]; if the error target is missed, weight and
+/// activation bits are raised (see [`Search::refine`]). Without every decision equal the model is
+/// refused unless [`QuantConfig::accept_disagreements`].
 fn choose_scales(
     onnx: &OnnxModel,
     ds: &dataset::Dataset,
     cfg: &QuantConfig,
     threshold: f64,
 ) -> Result<(QuantizedModel, FidelityReport, CalibrationReport)> {
-    let candidates: Vec<u32> = match cfg.input_bits {
-        Some(bits) => vec![bits],
-        None => INPUT_BITS_CANDIDATES.to_vec(),
-    };
     let floats = ds.rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
     let target = error_target(onnx.network.sigmoid, &floats);
-    let mut tried: Vec<(u32, QuantizedModel, FidelityReport)> = Vec::new();
-    for bits in candidates {
-        let q = match calibrate(&onnx.network, &ds.names, &ds.rows, &QuantConfig { input_bits: Some(bits), ..cfg.clone() }) {
-            Ok(q) => q,
-            // More input bits can overflow a width the circuit supports: keep what was found.
-            Err(_) if !tried.is_empty() => break,
-            Err(e) => return Err(e),
-        };
-        let f = compare(&floats, &q, &ds.rows, threshold)?;
-        let done = f.decisions_agree == f.rows && f.max_abs_error <= target;
-        tried.push((bits, q, f));
-        if done {
-            break;
-        }
-    }
-    let all_agree = |f: &FidelityReport| f.decisions_agree == f.rows;
-    let (index, reason) = if let Some(i) = tried.iter().position(|(_, _, f)| all_agree(f) && f.max_abs_error <= target) {
-        (i, "fewest input bits with every decision equal and the score error within the target")
-    } else if let Some(i) = tried.iter().position(|(_, _, f)| all_agree(f)) {
-        (i, "fewest input bits with every decision equal (the score error target was not met)")
+    let mut search = Search { onnx, ds, cfg, floats, threshold, target, tried: Vec::new() };
+    let weight = cfg.weight_bits.unwrap_or(DEFAULT_WEIGHT_BITS);
+    let activation = cfg.activation_bits.unwrap_or(DEFAULT_ACTIVATION_BITS);
+    let first = search.inputs(weight, activation)?;
+    search.refine(first)?;
+    let index = search.pick();
+    let chosen = &search.tried[index].fidelity;
+    let reason = if search.meets(chosen) {
+        "fewest bits with every decision equal and the score error within the target"
+    } else if chosen.decisions_agree == chosen.rows {
+        "every decision equal; more bits did not bring the score error within the target"
+    } else if !cfg.accept_disagreements {
+        let mut input_bits: Vec<u32> = search.tried.iter().map(|c| c.bits.input).collect();
+        input_bits.sort_unstable();
+        input_bits.dedup();
+        return Err(Error::Fidelity {
+            differing: chosen.rows - chosen.decisions_agree,
+            rows: chosen.rows,
+            threshold,
+            input_bits,
+            sample: chosen.disagreements.iter().take(8).copied().collect(),
+        });
     } else {
-        let best = (0..tried.len()).max_by_key(|i| (tried[*i].2.decisions_agree, usize::MAX - *i)).unwrap_or(0);
-        let f = &tried[best].2;
-        if !cfg.accept_disagreements {
-            return Err(Error::Fidelity {
-                differing: f.rows - f.decisions_agree,
-                rows: f.rows,
-                threshold,
-                input_bits: tried.iter().map(|t| t.0).collect(),
-                sample: f.disagreements.iter().take(8).copied().collect(),
-            });
-        }
-        (best, "most decisions equal; disagreements accepted by the user")
+        "most decisions equal; disagreements accepted by the user"
     };
+    let all_given = cfg.input_bits.is_some() && cfg.weight_bits.is_some() && cfg.activation_bits.is_some();
+    let b = search.tried[index].bits;
     let calibration = CalibrationReport {
-        input_bits: tried[index].0,
-        chosen_by: if cfg.input_bits.is_some() { "user".into() } else { "compile".into() },
+        input_bits: b.input,
+        weight_bits: b.weight,
+        activation_bits: b.activation,
+        chosen_by: if all_given { "user" } else { "compile" }.into(),
         reason: reason.into(),
         error_target: target,
-        tried: tried
+        tried: search
+            .tried
             .iter()
-            .map(|(b, _, f)| TriedScale { input_bits: *b, decisions_agree: f.decisions_agree, max_abs_error: f.max_abs_error })
+            .map(|c| TriedScale {
+                input_bits: c.bits.input,
+                weight_bits: c.bits.weight,
+                activation_bits: c.bits.activation,
+                decisions_agree: c.fidelity.decisions_agree,
+                max_abs_error: c.fidelity.max_abs_error,
+            })
             .collect(),
     };
-    let (_, q, f) = tried.swap_remove(index);
-    Ok((q, f, calibration))
+    let chosen = search.tried.swap_remove(index);
+    Ok((chosen.model, chosen.fidelity, calibration))
 }
 
 /// Compare the circuit's arithmetic with the float reference ([`OnnxModel::reference`]) on every row.

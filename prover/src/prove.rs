@@ -155,6 +155,37 @@ pub struct ProofFile {
     /// Ready calldata (0x-hex) of `verifyProof(bytes,uint256[])` on the generated verifier.
     #[serde(default)]
     pub calldata: String,
+    /// How faithful the proved model is to the float model it was compiled from (from `model.json`).
+    #[serde(default)]
+    pub model_fidelity: ModelFidelity,
+}
+
+/// The compiled model's fidelity, carried into every proof so that a reader of the proof alone
+/// sees whether the lender accepted decisions that differ from the float model's.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ModelFidelity {
+    /// Calibration rows compared at compile time.
+    pub calibration_rows: usize,
+    /// Threshold of that comparison.
+    pub calibration_threshold: f64,
+    /// Rows where the circuit's decision differs from the float model's (0 unless the lender
+    /// passed `--accept-disagreements`).
+    pub decisions_differ: usize,
+    /// Max |quantized score - float score| over those rows.
+    pub max_abs_error: f64,
+}
+
+impl ModelFidelity {
+    /// The figures of a compiled model.
+    pub fn of(model: &CompiledModel) -> Self {
+        let f = &model.fidelity;
+        ModelFidelity {
+            calibration_rows: f.rows,
+            calibration_threshold: f.threshold,
+            decisions_differ: f.rows.saturating_sub(f.decisions_agree),
+            max_abs_error: f.max_abs_error,
+        }
+    }
 }
 
 impl ProofFile {
@@ -283,6 +314,7 @@ pub fn prove(
         public: PublicJson::new(&wit.public, req.threshold),
         srs: srs.clone(),
         calldata: format!("0x{}", hex::encode(crate::abi::calldata(&proof, &instances))),
+        model_fidelity: ModelFidelity::of(model),
     };
     Ok((file, score))
 }

@@ -22,10 +22,12 @@ pub struct QuantConfig {
     /// `None`: `compile` chooses the fewest bits that keep every calibration row's decision (see
     /// [`crate::model::compile`]).
     pub input_bits: Option<u32>,
-    /// Bits used by the largest weight of each layer.
-    pub weight_bits: u32,
-    /// Fractional bits of hidden activations.
-    pub activation_bits: u32,
+    /// Bits used by the largest weight of each layer. `None`: `compile` starts at
+    /// [`DEFAULT_WEIGHT_BITS`] and raises them while the score error misses its target.
+    pub weight_bits: Option<u32>,
+    /// Fractional bits of hidden activations. `None`: `compile` starts at
+    /// [`DEFAULT_ACTIVATION_BITS`] and raises them while the score error misses its target.
+    pub activation_bits: Option<u32>,
     /// Allowed feature range = calibration min/max widened by this fraction of the span on each side.
     pub range_margin: f64,
     /// Write the model even when its decisions differ from the float model's on some calibration
@@ -34,9 +36,15 @@ pub struct QuantConfig {
     pub accept_disagreements: bool,
 }
 
+/// Fractional bits of hidden activations when neither the user nor the search sets them.
+pub const DEFAULT_ACTIVATION_BITS: u32 = 16;
+
+/// Bits of each layer's largest weight when neither the user nor the search sets them.
+pub const DEFAULT_WEIGHT_BITS: u32 = 24;
+
 impl Default for QuantConfig {
     fn default() -> Self {
-        QuantConfig { input_bits: None, weight_bits: 24, activation_bits: 16, range_margin: 0.25, accept_disagreements: false }
+        QuantConfig { input_bits: None, weight_bits: None, activation_bits: None, range_margin: 0.25, accept_disagreements: false }
     }
 }
 
@@ -264,7 +272,9 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         return Err(Error::FeatureCount { expected: n, got: names.len() });
     }
     let input_bits = cfg.input_bits.unwrap_or(0);
-    if input_bits > 24 || cfg.weight_bits > 40 || cfg.activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
+    let activation_bits = cfg.activation_bits.unwrap_or(DEFAULT_ACTIVATION_BITS);
+    let weight_bits = cfg.weight_bits.unwrap_or(DEFAULT_WEIGHT_BITS);
+    if input_bits > 24 || weight_bits > 40 || activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
         return Err(Error::Calibration(
             "quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into(),
         ));
@@ -311,7 +321,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
             _ => None,
         };
         let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
-        let s_w = if max_w > 0.0 { (cfg.weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { cfg.weight_bits };
+        let s_w = if max_w > 0.0 { (weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { weight_bits };
         let wq: Vec<Vec<i64>> =
             layer.weights.iter().map(|r| r.iter().map(|w| (w * (s_w as f64).exp2()).round() as i64).collect()).collect();
         let bq: Vec<i64> = layer.bias.iter().map(|b| (b * ((in_scale + s_w) as f64).exp2()).round() as i64).collect();
@@ -328,7 +338,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         }
         let last = l + 1 == n_layers;
         let acc_scale = in_scale + s_w;
-        let shift = if last { 0 } else { acc_scale.saturating_sub(cfg.activation_bits) };
+        let shift = if last { 0 } else { acc_scale.saturating_sub(activation_bits) };
         let out_bits = if last {
             0
         } else {

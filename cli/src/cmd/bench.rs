@@ -31,6 +31,10 @@ pub struct Args {
     /// SRS [default: the bundled demo .ptau].
     #[arg(long)]
     pub srs: Option<PathBuf>,
+    /// Time with a seeded development SRS of any size (for models larger than the demo .ptau;
+    /// proving and verifying cost the same as with a ceremony file of that power).
+    #[arg(long)]
+    pub insecure_dev_srs: bool,
     /// Proofs to time (the median is reported).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     pub runs: u16,
@@ -52,9 +56,9 @@ pub fn run(a: Args) -> Result<()> {
             compile(&gc.join("mlp.onnx"), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), None, &QuantConfig::default(), 0.5)?
         }
     };
-    let srs = match &a.srs {
-        Some(p) => SrsSource::from_file(p)?,
-        None => SrsSource::from_file(&inputs.join("srs/zkcredit-demo-k12.ptau"))?,
+    let srs = match (&a.srs, a.insecure_dev_srs) {
+        (None, false) => SrsSource::from_file(&inputs.join("srs/zkcredit-demo-k12.ptau"))?,
+        (srs, insecure) => super::srs_source(srs.as_deref(), insecure)?,
     };
     let (rows, k) = circuit_size(&model)?;
     // A passing applicant from the data, found before the slow steps.

@@ -68,5 +68,12 @@ pub fn run(a: Args) -> Result<()> {
         file.proof.len() / 2 - 1,
         a.out.display()
     );
+    let f = &file.model_fidelity;
+    if f.decisions_differ > 0 {
+        println!(
+            "note: this model's decision differs from the float model's on {} of {} calibration rows (accepted at compile; recorded in the proof's `model_fidelity`)",
+            f.decisions_differ, f.calibration_rows
+        );
+    }
     Ok(())
 }
