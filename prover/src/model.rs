@@ -130,11 +130,14 @@ impl CompiledModel {
         if m.format != MODEL_FORMAT {
             return Err(Error::parse(path, format!("format `{}` is not `{MODEL_FORMAT}`", m.format)));
         }
+        m.quantized.validate().map_err(|e| Error::parse(path, format!("quantized.{e}")))?;
+        if let Some(enc) = &m.encoding {
+            if enc.inputs != m.quantized.input_names() {
+                return Err(Error::parse(path, "encoding.inputs differ from the names of quantized.features"));
+            }
+        }
         if m.digest != hex32(&m.digest_bytes()) {
             return Err(Error::parse(path, "the digest does not match the quantized model (edited or corrupt file)"));
-        }
-        if m.quantized.layers.is_empty() || m.quantized.features.is_empty() {
-            return Err(Error::parse(path, "the model has no layers or no inputs"));
         }
         Ok(m)
     }

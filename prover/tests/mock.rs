@@ -112,3 +112,66 @@ fn prelu_and_relu6_models_pass_and_bind_their_second_values() {
         }
     }
 }
+
+/// Zero has exactly one encoding in every signed or range-checked decomposition (a bug class of
+/// other circuits: a "negative zero" sign bit that lets a value through twice). A ReLU whose input
+/// `Q` is exactly 0 carries the sign bit 1 (`Q + 2^r = 2^r`); a witness claiming sign 0 with the
+/// same output 0 is rejected. A comparison exactly at the threshold (`logit - T = 0`) passes, and
+/// setting its top bit is rejected; one below the threshold cannot be laid out.
+#[test]
+fn zero_has_one_encoding_in_relu_and_comparison() {
+    use zkcredit_prover::circuit::{CellRef, Col, Witness};
+    use zkcredit_prover::onnx::{Activation, Dense, FloatModel};
+    use zkcredit_prover::prove::feature_commitment;
+    use zkcredit_prover::public::PublicInputs;
+    use zkcredit_prover::quantize::{calibrate, QuantConfig};
+
+    // Hidden neuron 0 has zero weights and bias: its Q is 0 for every applicant.
+    let float = FloatModel {
+        layers: vec![
+            Dense { weights: vec![vec![0.0, 0.0], vec![0.5, 0.25]], bias: vec![0.0, 0.1] },
+            Dense { weights: vec![vec![1.0, 1.0]], bias: vec![0.0] },
+        ],
+        activations: vec![Activation::Relu],
+        sigmoid: false,
+    };
+    let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![f64::from(i), f64::from(i % 5)]).collect();
+    let q = calibrate(&float, &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
+    let x = q.quantize_features(&rows[7]).unwrap();
+    let logit = q.forward(&x).unwrap().logit;
+    let model_id = Fr::from(7u64);
+    let witness_at = |threshold_q: i128| {
+        let salt = Fr::from(99u64);
+        let public =
+            PublicInputs { feature_commitment: feature_commitment(&q, &x, salt), threshold_q, borrower: [0x22; 20], nonce: 3, model_id };
+        Witness { features: x.clone(), salt, public }
+    };
+    let k = 10;
+    let w = witness_at(logit);
+    let honest = Layout::build(&q, model_id, Some(&w)).unwrap();
+    let inst = w.public.to_instances();
+    assert!(run(honest.clone(), inst.clone(), k), "exactly at the threshold must pass");
+
+    // The zero ReLU: `a` of its row holds z_shift = Q + 2^r = 2^r, `b` the output 0; the sign bit
+    // is `b` of the row above (the running sum's end).
+    let relu = honest.marks.iter().find(|(g, _)| *g == Gadget::Relu).unwrap().1;
+    let r = q.layers[0].out_bits;
+    assert_eq!(honest.value(CellRef { col: Col::A, row: relu.row }), zkcredit_prover::field::pow2(r), "Q is 0");
+    assert_eq!(honest.value(relu), Fr::zero());
+    let sign = CellRef { col: Col::B, row: relu.row - 1 };
+    assert_eq!(honest.value(sign), Fr::one(), "zero is non-negative");
+    let mut negative_zero = honest.clone();
+    negative_zero.tamper(sign, -Fr::one());
+    assert_eq!(negative_zero.value(relu), Fr::zero(), "the output a sign-0 witness claims is the same 0");
+    assert!(!run(negative_zero, inst.clone(), k), "the sign-0 encoding of Q = 0 was accepted");
+
+    // The comparison at d = 0: every running-sum cell is 0; its top bit set is rejected.
+    let start = honest.marks.iter().find(|(g, _)| *g == Gadget::Compare).unwrap().1.row - 1;
+    let top = CellRef { col: Col::B, row: start + (q.compare_bits / 2) as usize - 1 };
+    assert_eq!(honest.value(top), Fr::zero());
+    let mut flipped = honest.clone();
+    flipped.tamper(top, Fr::one());
+    assert!(!run(flipped, inst, k), "d = 0 with its top bit set was accepted");
+    // One below the threshold is refused before any circuit is built.
+    assert!(Layout::build(&q, model_id, Some(&witness_at(logit + 1))).is_err());
+}

@@ -52,7 +52,7 @@ fn setup_prove_verify_and_reject_tampering() {
 }
 
 /// Circuit shape and proof size are part of the product: a change fails here until the snapshot
-/// is updated on purpose (`ZKCREDIT_UPDATE_SNAPSHOTS=1 cargo test`).
+/// is updated on purpose (see `zkcredit_testkit::snapshot`).
 fn snapshot(
     m: &zkcredit_prover::model::CompiledModel,
     vk: &halo2_proofs::plonk::VerifyingKey<halo2_proofs::halo2curves::bn256::G1Affine>,
@@ -69,11 +69,5 @@ fn snapshot(
         "lookups": lookups,
         "proof_bytes": proof_bytes,
     });
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/circuit_shape.json");
-    let text = serde_json::to_string_pretty(&now).unwrap() + "\n";
-    if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let saved = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(saved, text, "circuit shape changed; if intended, rerun with ZKCREDIT_UPDATE_SNAPSHOTS=1 and commit {}", path.display());
+    zkcredit_testkit::snapshot::json("prover/tests/snapshots/circuit_shape.json", &now, &[]);
 }

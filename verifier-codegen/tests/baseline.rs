@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{add_modulus, root};
+use common::add_modulus;
 use halo2_proofs::halo2curves::bn256::Fr;
 use zkcredit_verifier_codegen::{baseline, evm::Evm, solc};
 
@@ -50,7 +50,7 @@ struct Gaps {
 }
 
 fn snapshot(verify_gas_tx: u64, deploy_gas: u64, runtime_bytes: usize, calldata_bytes: usize, gaps: &Gaps) {
-    let path = root().join("verifier-codegen/tests/snapshots/snark_verifier_baseline.json");
+    let path = "verifier-codegen/tests/snapshots/snark_verifier_baseline.json";
     let now = serde_json::json!({
         "fork": "osaka",
         "verify_gas_tx": verify_gas_tx,
@@ -60,14 +60,5 @@ fn snapshot(verify_gas_tx: u64, deploy_gas: u64, runtime_bytes: usize, calldata_
         "accepts_public_input_plus_r": gaps.accepts_x_plus_r,
         "invalid_proof_gas": gaps.invalid_proof_gas,
     });
-    if std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
-    }
-    let hint = format!("rerun with ZKCREDIT_UPDATE_SNAPSHOTS=1 and commit {} if the change is intended", path.display());
-    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default()).expect(&hint);
-    for key in ["fork", "deploy_gas", "runtime_bytes", "calldata_bytes", "accepts_public_input_plus_r", "invalid_proof_gas"] {
-        assert_eq!(saved[key], now[key], "{key} changed: {hint}");
-    }
-    let old = saved["verify_gas_tx"].as_u64().unwrap_or(0) as f64;
-    assert!((verify_gas_tx as f64 - old).abs() <= old * 0.01, "verify gas {verify_gas_tx} vs snapshot {old}: {hint}");
+    zkcredit_testkit::snapshot::json(path, &now, &[("/verify_gas_tx", 0.01)]);
 }

@@ -4,7 +4,7 @@
 // Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use alloy::primitives::{Address, U256};
 use alloy::signers::local::PrivateKeySigner;
@@ -24,10 +24,8 @@ pub const THRESHOLD: f64 = 0.5;
 /// Model version the tests register.
 pub const VERSION: u32 = 1;
 
-/// The repository root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[allow(unused_imports)]
+pub use zkcredit_testkit::{root, updating};
 
 /// The bundled model and its keys.
 pub struct Bundle {
@@ -104,9 +102,4 @@ impl Bundle {
         let file = self.prove(features, THRESHOLD, borrower, nonce, salt).unwrap();
         Submission::new(VERSION, &file, Path::new("proof.json"), &att).unwrap()
     }
-}
-
-/// `ZKCREDIT_UPDATE_SNAPSHOTS=1` rewrites snapshots and fixtures instead of comparing.
-pub fn updating() -> bool {
-    std::env::var_os("ZKCREDIT_UPDATE_SNAPSHOTS").is_some()
 }

@@ -10,10 +10,16 @@
 //! Calibration fixes every bit width from interval bounds over the allowed feature box, so every
 //! applicant inside the calibrated feature ranges can be proved.
 
+mod calibrate;
+mod validate;
+mod widths;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::onnx::{sigmoid, Activation, Dense, FloatModel};
+use crate::onnx::sigmoid;
+
+pub use calibrate::calibrate;
 
 /// Knobs of the quantizer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -259,198 +265,5 @@ impl QuantizedModel {
             )));
         }
         Ok(t as i128)
-    }
-}
-
-/// Build the quantized model from a float model and calibration rows.
-pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &QuantConfig) -> Result<QuantizedModel> {
-    let n = model.inputs();
-    if rows.is_empty() {
-        return Err(Error::Calibration("the calibration dataset has no rows".into()));
-    }
-    if names.len() != n {
-        return Err(Error::FeatureCount { expected: n, got: names.len() });
-    }
-    let input_bits = cfg.input_bits.unwrap_or(0);
-    let activation_bits = cfg.activation_bits.unwrap_or(DEFAULT_ACTIVATION_BITS);
-    let weight_bits = cfg.weight_bits.unwrap_or(DEFAULT_WEIGHT_BITS);
-    if input_bits > 24 || weight_bits > 40 || activation_bits > 32 || !(0.0..=10.0).contains(&cfg.range_margin) {
-        return Err(Error::Calibration(
-            "quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into(),
-        ));
-    }
-    let scale = (input_bits as f64).exp2();
-    let mut features = Vec::with_capacity(n);
-    for (i, name) in names.iter().enumerate() {
-        let col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
-        if let Some(v) = col.iter().find(|v| !v.is_finite()) {
-            return Err(Error::Calibration(format!("input `{name}` has the non-finite calibration value {v}")));
-        }
-        let (dmin, dmax) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-        let binary = col.iter().all(|v| *v == 0.0 || *v == 1.0);
-        let (min, max) = if binary {
-            (0.0, 1.0)
-        } else {
-            let span = (dmax - dmin).max(1.0);
-            let lo = dmin - cfg.range_margin * span;
-            let lo = if dmin >= 0.0 { lo.max(0.0) } else { lo };
-            (lo.floor(), (dmax + cfg.range_margin * span).ceil())
-        };
-        let offset = ((min * scale).floor() as i64).min(0);
-        let top = (max * scale).ceil() as i64;
-        // The circuit decomposes two bits per row, so widths are even.
-        let bits = even(bits_for((top - offset) as u128));
-        if bits > 64 {
-            return Err(Error::Calibration(format!("input `{name}` spans more than 64 bits")));
-        }
-        features.push(FeatureSpec { name: name.clone(), min, max, offset, bits });
-    }
-
-    // Interval bounds over the allowed feature box fix every bit width.
-    let mut lo: Vec<i128> = features.iter().map(|f| i128::from(f.offset)).collect();
-    let mut hi: Vec<i128> = features.iter().map(|f| i128::from(f.offset) + (1i128 << f.bits) - 1).collect();
-    let mut in_scale = input_bits;
-    let mut layers = Vec::new();
-    let n_layers = model.layers.len();
-    let mut logit_bound = 0u128;
-    for (l, float_layer) in model.layers.iter().enumerate() {
-        let layer = &with_slopes(float_layer, l.checked_sub(1).and_then(|p| model.activations.get(p)));
-        let passes_raw = matches!(model.activations.get(l), Some(Activation::LeakyRelu { .. }));
-        let clip_max = match model.activations.get(l) {
-            Some(Activation::Clip { max }) => Some(*max),
-            _ => None,
-        };
-        let max_w = layer.weights.iter().flatten().fold(0f64, |m, w| m.max(w.abs()));
-        let s_w = if max_w > 0.0 { (weight_bits as i32 - max_w.log2().ceil() as i32).clamp(0, 48) as u32 } else { weight_bits };
-        let wq: Vec<Vec<i64>> =
-            layer.weights.iter().map(|r| r.iter().map(|w| (w * (s_w as f64).exp2()).round() as i64).collect()).collect();
-        let bq: Vec<i64> = layer.bias.iter().map(|b| (b * ((in_scale + s_w) as f64).exp2()).round() as i64).collect();
-        let (mut ylo, mut yhi) = (Vec::new(), Vec::new());
-        for (row, b) in wq.iter().zip(&bq) {
-            let (mut a, mut z) = (i128::from(*b), i128::from(*b));
-            for ((w, l), h) in row.iter().zip(&lo).zip(&hi) {
-                let (p, q) = (i128::from(*w) * l, i128::from(*w) * h);
-                a += p.min(q);
-                z += p.max(q);
-            }
-            ylo.push(a);
-            yhi.push(z);
-        }
-        let last = l + 1 == n_layers;
-        let acc_scale = in_scale + s_w;
-        let shift = if last { 0 } else { acc_scale.saturating_sub(activation_bits) };
-        let out_bits = if last {
-            0
-        } else {
-            let m = ylo.iter().chain(&yhi).map(|v| (v >> shift).unsigned_abs()).max().unwrap_or(0);
-            // shift + out_bits + 1 bits are decomposed two per row: keep the total even.
-            let r = bits_for(m) + 1;
-            if (shift + r + 1) % 2 == 1 {
-                r + 1
-            } else {
-                r
-            }
-        };
-        if !last && shift + out_bits + 1 > 120 {
-            return Err(Error::Calibration(format!("layer {l}: {} bits needed, more than the circuit supports", shift + out_bits + 1)));
-        }
-        if last {
-            logit_bound = ylo.iter().chain(&yhi).map(|v| v.unsigned_abs()).max().unwrap_or(0);
-            if bits_for(logit_bound) > 60 {
-                return Err(Error::Calibration("the output logit needs more than 60 bits; lower weight_bits".into()));
-            }
-        }
-        let clip = clip_max.map(|m| {
-            let max_q = (m * ((acc_scale - shift) as f64).exp2()).round() as i64;
-            let widest = ylo.iter().chain(&yhi).map(|v| ((v >> shift) - i128::from(max_q)).unsigned_abs()).max().unwrap_or(0);
-            let bits = bits_for(widest) + 1;
-            ClipSpec { max_q, bits: bits + (bits + 1) % 2 }
-        });
-        lo = ylo.iter().map(|v| (v >> shift).max(0)).collect();
-        hi = yhi.iter().map(|v| (v >> shift).max(0)).collect();
-        if passes_raw {
-            lo.extend(ylo.iter().map(|v| v >> shift));
-            hi.extend(yhi.iter().map(|v| v >> shift));
-        }
-        if let Some(c) = &clip {
-            lo.extend(ylo.iter().map(|v| ((v >> shift) - i128::from(c.max_q)).max(0)));
-            hi.extend(yhi.iter().map(|v| ((v >> shift) - i128::from(c.max_q)).max(0)));
-        }
-        layers.push(QLayer { weights: wq, bias: bq, weight_scale: s_w, shift, out_bits, passes_raw, clip });
-        in_scale = acc_scale - shift;
-    }
-    // logit - threshold <= 2 * logit_bound for every admissible threshold.
-    let compare_bits = even(bits_for(2 * logit_bound));
-    Ok(QuantizedModel {
-        input_scale: input_bits,
-        features,
-        layers,
-        output_scale: in_scale,
-        sigmoid: model.sigmoid,
-        logit_bound: logit_bound as i64,
-        compare_bits,
-    })
-}
-
-/// The layer as the circuit sees it: after a LeakyRelu/PRelu with slopes `alpha`, its inputs are
-/// `relu(Q)` then `Q`, weighted `w (1 - alpha)` and `w alpha`; after a Clip(0, max), `relu(Q)` then
-/// `relu(Q - max)`, weighted `w` and `-w`.
-fn with_slopes(layer: &Dense, before: Option<&Activation>) -> Dense {
-    match before {
-        Some(Activation::LeakyRelu { alpha }) => Dense {
-            weights: layer
-                .weights
-                .iter()
-                .map(|row| {
-                    let relu = row.iter().zip(alpha).map(|(w, a)| w * (1.0 - a));
-                    relu.chain(row.iter().zip(alpha).map(|(w, a)| w * a)).collect()
-                })
-                .collect(),
-            bias: layer.bias.clone(),
-        },
-        // clip(Q) = relu(Q) - relu(Q - max).
-        Some(Activation::Clip { .. }) => Dense {
-            weights: layer.weights.iter().map(|row| row.iter().copied().chain(row.iter().map(|w| -w)).collect()).collect(),
-            bias: layer.bias.clone(),
-        },
-        _ => layer.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tiny() -> FloatModel {
-        FloatModel {
-            layers: vec![
-                Dense { weights: vec![vec![0.5, -0.25], vec![-1.0, 0.75]], bias: vec![0.1, 0.2] },
-                Dense { weights: vec![vec![1.5, -2.0]], bias: vec![0.3] },
-            ],
-            activations: vec![Activation::Relu],
-            sigmoid: true,
-        }
-    }
-
-    #[test]
-    fn quantized_forward_tracks_float() {
-        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
-        let names = vec!["a".to_string(), "b".to_string()];
-        let q = calibrate(&tiny(), &names, &rows, &QuantConfig::default()).unwrap();
-        for r in &rows {
-            let t = q.forward(&q.quantize_features(r).unwrap()).unwrap();
-            let float = sigmoid(tiny().logit(r));
-            assert!((q.score(t.logit) - float).abs() < 1e-4, "{} vs {float}", q.score(t.logit));
-        }
-    }
-
-    #[test]
-    fn rejects_bad_features() {
-        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
-        let q = calibrate(&tiny(), &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
-        assert!(matches!(q.quantize_features(&[1.0]), Err(Error::FeatureCount { .. })));
-        assert!(matches!(q.quantize_features(&[f64::NAN, 1.0]), Err(Error::FeatureOutOfRange { .. })));
-        assert!(matches!(q.quantize_features(&[1e9, 1.0]), Err(Error::FeatureOutOfRange { .. })));
-        assert!(q.threshold_q(1.5).is_err());
     }
 }
