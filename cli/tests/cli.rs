@@ -340,3 +340,19 @@ fn attest_signs_with_a_key_file_and_submit_refuses_mismatches_before_sending() {
     let o = run(&["submit", "--rpc-url", "http://127.0.0.1:9", "--key-file", &key_file, "--deployment", &dep, "--attestation", &tampered]);
     fails_with(&o, "tampered-att.json");
 }
+
+/// `verifier`, `gas` and `deploy` never fall back to the bundled model silently: it takes `--demo`.
+#[test]
+fn the_bundled_model_takes_an_explicit_demo_flag() {
+    fails_with(&run(&["verifier", "--out", &p("v.sol")]), "--vk");
+    fails_with(&run(&["gas"]), "--proof");
+    fails_with(&run(&["deploy", "--rpc-url", "http://127.0.0.1:1", "--attester", BORROWER]), "--model");
+    fails_with(&run(&["verifier", "--demo", "--vk", &p("keys/vk.bin")]), "cannot be used with");
+    // The bundled keys come from the demo SRS: the generated verifier and every key say so.
+    let o = run(&["verifier", "--vk", &p("keys/vk.bin"), "--out", &p("demo-verifier.sol")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("demo SRS"));
+    assert!(std::fs::read_to_string(p("demo-verifier.sol")).unwrap().contains("DEMO: one local contribution"));
+    let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("proof.json")).unwrap()).unwrap();
+    assert_eq!(proof["srs"]["demo"], true);
+}

@@ -29,6 +29,27 @@ pub struct SrsInfo {
     pub max_k: u32,
     /// True for the local development SRS: its toxic waste is known; never deploy it.
     pub insecure: bool,
+    /// True for the bundled demo `.ptau` (one local contribution, not a public ceremony).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+}
+
+/// Keccak-256 of `examples/srs/zkcredit-demo-k12.ptau`: keys made from it are marked `demo`.
+pub const DEMO_PTAU_KECCAK: &str = "0xe6137e33f3c23a573705f6f63520b60022f59fe326b2eacec3850b191292bb6a";
+
+impl SrsInfo {
+    /// Why keys from this SRS must not secure anything of value, if they must not: the
+    /// development SRS (toxic waste derivable from a public seed) or the demo `.ptau` (one local
+    /// contribution). `None` for any other file, which the user vouches for.
+    pub fn unfit_for_deployment(&self) -> Option<&'static str> {
+        if self.insecure {
+            Some("an INSECURE development SRS (its toxic waste follows from a public seed: proofs are forgeable)")
+        } else if self.demo {
+            Some("the bundled demo SRS (one local contribution, not a public ceremony)")
+        } else {
+            None
+        }
+    }
 }
 
 /// Where to take the SRS from.
@@ -68,7 +89,14 @@ impl SrsSource {
                 params.downsize(k);
                 Ok((
                     params,
-                    SrsInfo { kind: "halo2-params".into(), source: file_name(p), keccak: hex32(&keccak(&bytes)), max_k, insecure: false },
+                    SrsInfo {
+                        kind: "halo2-params".into(),
+                        source: file_name(p),
+                        keccak: hex32(&keccak(&bytes)),
+                        max_k,
+                        insecure: false,
+                        demo: false,
+                    },
                 ))
             }
             SrsSource::InsecureDev(seed) => {
@@ -82,6 +110,7 @@ impl SrsSource {
                         keccak: String::new(),
                         max_k: k,
                         insecure: true,
+                        demo: false,
                     },
                 ))
             }
@@ -200,5 +229,7 @@ fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, SrsInfo)> {
     }
     let base = ParamsKZG::<Bn256>::setup(1, rand_chacha::ChaCha20Rng::seed_from_u64(0));
     let params = base.from_parts(k, g, None, g2_0, s_g2);
-    Ok((params, SrsInfo { kind: "ptau".into(), source: file_name(path), keccak: hex32(&keccak(&bytes)), max_k: power, insecure: false }))
+    let keccak = hex32(&keccak(&bytes));
+    let demo = keccak == DEMO_PTAU_KECCAK;
+    Ok((params, SrsInfo { kind: "ptau".into(), source: file_name(path), keccak, max_k: power, insecure: false, demo }))
 }

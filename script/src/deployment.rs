@@ -5,6 +5,7 @@ use std::path::Path;
 
 use alloy::primitives::{Address, B256, U256};
 use serde::{Deserialize, Serialize};
+use zkcredit_prover::srs::SrsInfo;
 
 use crate::error::{Error, Result};
 
@@ -86,4 +87,25 @@ pub struct DeployPlan {
     pub model_digest: String,
     /// Attesters to trust.
     pub attesters: Vec<Address>,
+    /// The SRS the keys were made from.
+    pub srs: SrsInfo,
+    /// Deploy keys from a demo or development SRS to a chain that is not a local test chain.
+    pub allow_demo_srs: bool,
+}
+
+/// Chain ids of local test chains (anvil and hardhat: 31337; ganache and geth --dev: 1337), where
+/// keys from the demo or development SRS may be deployed.
+pub const LOCAL_TEST_CHAIN_IDS: [u64; 2] = [31337, 1337];
+
+impl DeployPlan {
+    /// Refuse keys from the demo or development SRS on any chain but a local test chain, unless
+    /// the plan explicitly allows it.
+    pub fn check_chain(&self, chain_id: u64) -> Result<()> {
+        match self.srs.unfit_for_deployment() {
+            Some(reason) if !self.allow_demo_srs && !LOCAL_TEST_CHAIN_IDS.contains(&chain_id) => {
+                Err(Error::UnsafeSrs { chain_id, reason: reason.into() })
+            }
+            _ => Ok(()),
+        }
+    }
 }

@@ -65,6 +65,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Keys from a demo or development SRS deployed to a chain that is not a local test chain.
+    #[error("refusing to deploy to chain {chain_id}: the keys come from {reason}. Make keys from a Perpetual Powers of Tau file (`zkcredit setup --srs`), or pass --allow-demo-srs if this chain holds nothing of value")]
+    UnsafeSrs {
+        /// The chain.
+        chain_id: u64,
+        /// What the SRS is.
+        reason: String,
+    },
     /// From the prover (proof files, models, keys).
     #[error(transparent)]
     Prover(#[from] zkcredit_prover::Error),

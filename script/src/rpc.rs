@@ -138,6 +138,7 @@ impl Rpc {
     /// Deploy the verifier and the gate (owned by the signing account), register the model
     /// version and trust the attesters.
     pub async fn deploy(&self, plan: &DeployPlan) -> Result<Deployment> {
+        plan.check_chain(self.chain_id)?;
         let verifier = self.deploy_code("ZkCreditVerifier", plan.verifier_creation.clone()).await?;
         let mut init = CreditGate::BYTECODE.to_vec();
         init.extend(CreditGate::constructorCall { initialOwner: self.from }.abi_encode());

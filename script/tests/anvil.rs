@@ -35,14 +35,14 @@ struct Anvil {
 }
 
 impl Anvil {
-    fn start() -> Self {
+    fn start(chain_id: u64) -> Self {
         let bin = std::env::var_os("ZKCREDIT_ANVIL")
             .map(PathBuf::from)
             .unwrap_or_else(|| root().join("tools/foundry/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"));
         assert!(bin.exists(), "anvil not found at {}: run scripts/setup-node-tools.sh (or set ZKCREDIT_ANVIL)", bin.display());
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(&bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", "31337"])
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", &chain_id.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -78,7 +78,7 @@ fn now() -> u64 {
 
 #[test]
 fn deploy_attest_prove_submit_on_anvil() {
-    let anvil = Anvil::start();
+    let anvil = Anvil::start(31337);
     let b = Bundle::new();
     let attester = demo_signer("attester");
     let (borrower, thief, failing) = (demo_signer("borrower"), demo_signer("thief"), demo_signer("failing applicant"));
@@ -163,4 +163,26 @@ fn deploy_attest_prove_submit_on_anvil() {
         !Path::new(&format!("/proc/{pid}")).exists()
             || std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default().contains("zombie")
     );
+}
+
+/// Keys from the demo SRS are refused on a chain that is not a local test chain (here anvil under
+/// Sepolia's id) before anything is sent, and deploy when the user explicitly allows it.
+#[test]
+fn demo_keys_are_refused_on_other_chains_unless_allowed() {
+    let anvil = Anvil::start(11_155_111);
+    let b = Bundle::new();
+    let mut plan = b.plan(vec![demo_signer("attester").address()]);
+    assert!(plan.srs.demo, "the bundled keys are marked demo");
+    block_on(async {
+        let owner = Rpc::connect(&anvil.url, lender()).await.unwrap();
+        match owner.deploy(&plan).await {
+            Err(Error::UnsafeSrs { chain_id, reason }) => assert!(chain_id == 11_155_111 && reason.contains("demo"), "{reason}"),
+            other => panic!("expected UnsafeSrs, got {other:?}"),
+        }
+        plan.allow_demo_srs = true;
+        let d = owner.deploy(&plan).await.unwrap();
+        // Nothing was sent before: the verifier is the lender's first contract.
+        assert_eq!(d.verifier.address, lender().address().create(0));
+    })
+    .unwrap();
 }

@@ -49,6 +49,8 @@ impl Provenance {
         let mut text = format!("{} {} (keccak {}, max k {})", srs.kind, srs.source, srs.keccak, srs.max_k);
         if srs.insecure {
             text += " INSECURE: development only, never deploy";
+        } else if srs.demo {
+            text += " DEMO: one local contribution, not a public ceremony; never deploy";
         }
         Provenance { model_digest: header.model_digest.clone(), srs: text }
     }

@@ -322,7 +322,7 @@ fn separate_verifying_key_contract() {
 #[test]
 fn committed_verifier_matches_the_generator() {
     let f = fixture();
-    // Regenerate with `zkcredit verifier --out contracts/ZkCreditVerifier.sol` (or the update variable).
+    // Regenerate with `zkcredit verifier --demo --out contracts/ZkCreditVerifier.sol` (or the update variable).
     zkcredit_testkit::snapshot::text("contracts/ZkCreditVerifier.sol", &f.source);
     assert!(f.source.contains("DO NOT EDIT") && f.source.contains(&f.header.model_digest));
 }

@@ -35,6 +35,10 @@ pub struct Args {
     /// Run the gate steps on this chain (JSON-RPC) instead of the embedded EVM.
     #[arg(long)]
     pub rpc_url: Option<String>,
+    /// With --rpc-url: deploy the demo keys even if the chain is not a local test chain (31337,
+    /// 1337). They come from the demo or a development SRS: never on a chain that holds value.
+    #[arg(long, requires = "rpc_url")]
+    pub allow_demo_srs: bool,
     /// With --rpc-url: the deployer and borrower key [default: --key-env ZKCREDIT_PRIVATE_KEY].
     #[command(flatten)]
     pub key: super::onchain::KeyArgs,
@@ -121,7 +125,15 @@ pub fn run(a: Args) -> Result<()> {
     }
     println!("   verify again with: zkcredit verify --proof {}", proof_path.display());
     let Some(verifier) = evm_verify(&a.out, &keys, &proof, &instances)? else { return Ok(()) };
-    let gate = super::demo_gate::GateDemo { out: &a.out, model: &model, keys: &keys, sample: &sample, threshold: a.threshold, verifier };
+    let gate = super::demo_gate::GateDemo {
+        out: &a.out,
+        model: &model,
+        keys: &keys,
+        sample: &sample,
+        threshold: a.threshold,
+        verifier,
+        allow_demo_srs: a.allow_demo_srs,
+    };
     match &a.rpc_url {
         None => gate.run_local(),
         Some(url) => gate.run_rpc(url, a.key.load("ZKCREDIT_PRIVATE_KEY")?),

@@ -41,6 +41,8 @@ pub struct GateDemo<'a> {
     pub threshold: f64,
     /// The compiled verifier from step 5.
     pub verifier: Compiled,
+    /// Deploy demo keys to a chain that is not a local test chain.
+    pub allow_demo_srs: bool,
 }
 
 impl GateDemo<'_> {
@@ -53,6 +55,8 @@ impl GateDemo<'_> {
             threshold: policy.threshold,
             model_digest: self.model.digest.clone(),
             attesters: vec![demo_signer("attester").address()],
+            srs: self.keys.header.srs.clone(),
+            allow_demo_srs: self.allow_demo_srs,
         })
     }
 

@@ -24,12 +24,20 @@ pub struct Args {
     /// The chain, and the signing account (the deployer, who owns the gate).
     #[command(flatten)]
     pub chain: ChainArgs,
-    /// The compiled model [default: the bundled German Credit model with the demo SRS keys].
-    #[arg(long, requires = "keys")]
+    /// The compiled model.
+    #[arg(long, requires = "keys", required_unless_present = "demo")]
     pub model: Option<PathBuf>,
     /// Directory with vk.bin and params.bin (from `zkcredit setup`), with --model.
     #[arg(long, requires = "model")]
     pub keys: Option<PathBuf>,
+    /// Deploy the bundled German Credit model with keys from the demo SRS instead of --model and
+    /// --keys (refused on chains other than local test chains unless --allow-demo-srs).
+    #[arg(long, conflicts_with_all = ["model", "keys"])]
+    pub demo: bool,
+    /// Deploy keys from the demo or a development SRS to a chain that is not a local test chain
+    /// (31337, 1337). Such keys are not from a public ceremony: never where value is at stake.
+    #[arg(long)]
+    pub allow_demo_srs: bool,
     /// The policy: approve applicants whose score is at or above this (a probability for models
     /// ending in a sigmoid).
     #[arg(long, default_value_t = 0.5)]
@@ -69,6 +77,8 @@ fn plan(a: &Args, attesters: Vec<zkcredit_script::alloy::primitives::Address>) -
         threshold: policy.threshold,
         model_digest: model.digest.clone(),
         attesters,
+        srs: header.srs.clone(),
+        allow_demo_srs: a.allow_demo_srs,
     })
 }
 

@@ -9,16 +9,19 @@ use zkcredit_verifier_codegen::{gas, Options, Provenance};
 use super::keys::bundled_model_and_keys;
 
 /// Measure on-chain verification in revm (Osaka): zkcredit's verifier and snark-verifier's for the
-/// same key and proof. Prints a table; with --json also writes the figures. With no --proof, proves
-/// bundled sample applicant 6 on the bundled German Credit model.
+/// same key and proof. Prints a table; with --json also writes the figures. With --demo instead of
+/// --proof, proves bundled sample applicant 6 on the bundled German Credit model.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Write the report as JSON here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// A proof file to measure [default: a fresh proof on the bundled model].
-    #[arg(long)]
+    /// A proof file to measure.
+    #[arg(long, required_unless_present = "demo")]
     pub proof: Option<PathBuf>,
+    /// Measure a fresh proof on the bundled German Credit model (demo SRS) instead of --proof.
+    #[arg(long, conflicts_with_all = ["proof", "vk"])]
+    pub demo: bool,
     /// Its verifying key [default: vk.bin beside the proof]; params.bin is read beside the key.
     #[arg(long)]
     pub vk: Option<PathBuf>,

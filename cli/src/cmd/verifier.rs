@@ -9,13 +9,16 @@ use zkcredit_verifier_codegen::{generate, Options, Protocol, Provenance};
 
 use super::keys::bundled_keys;
 
-/// Write the Solidity verifier for a verifying key [default: the bundled German Credit model with
-/// the bundled demo SRS, i.e. the committed contracts/ZkCreditVerifier.sol].
+/// Write the Solidity verifier for a verifying key (or, with --demo, for the bundled German Credit
+/// model with the bundled demo SRS: the committed contracts/ZkCreditVerifier.sol).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Verifying key (from `zkcredit setup`); params.bin is read from the same directory.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "demo")]
     pub vk: Option<PathBuf>,
+    /// The bundled German Credit model's key (demo SRS) instead of --vk.
+    #[arg(long, conflicts_with = "vk")]
+    pub demo: bool,
     /// Output file.
     #[arg(long, default_value = "ZkCreditVerifier.sol")]
     pub out: PathBuf,
@@ -60,8 +63,8 @@ pub fn run(a: Args) -> Result<()> {
         std::fs::write(&path, key).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} (deploy it first; pass its address to the {} constructor)", path.display(), a.name);
     }
-    if header.srs.insecure {
-        println!("WARNING: the key was made with an INSECURE development SRS; never deploy this verifier");
+    if let Some(reason) = header.srs.unfit_for_deployment() {
+        println!("WARNING: the key was made from {reason}; never deploy this verifier where value is at stake");
     }
     Ok(())
 }

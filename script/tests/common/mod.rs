@@ -67,6 +67,8 @@ impl Bundle {
             threshold: policy.threshold,
             model_digest: self.model.digest.clone(),
             attesters,
+            srs: self.keys.header.srs.clone(),
+            allow_demo_srs: false,
         }
     }
 
