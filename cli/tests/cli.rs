@@ -117,6 +117,34 @@ fn commit_then_prove_with_the_same_salt_binds_the_attested_commitment() {
     let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(proof["instances"][0], c["feature_commitment"]);
     assert_eq!(proof["public"]["feature_commitment"], c["feature_commitment"]);
+    assert_eq!(c["format"], "zkcredit-commitment/1");
+    // --commitment takes the salt from the file, after checking it commits to this input.
+    let out = p("committed-proof.json");
+    let o = prove_cmd(
+        &p("model.json"),
+        &p("keys"),
+        &sample(5),
+        &["--borrower", BORROWER, "--commitment", &p("commitment.json"), "--out", &out],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(proof["instances"][0], c["feature_commitment"]);
+    let o = prove_cmd(&p("model.json"), &p("keys"), &sample(6), &["--borrower", BORROWER, "--commitment", &p("commitment.json")]);
+    fails_with(&o, "commits to other applicant data than the input given");
+    fails_with(
+        &run(&[
+            "attest",
+            "--commitment",
+            &write("not-a-commitment.json", b"{}"),
+            "--borrower",
+            BORROWER,
+            "--gate",
+            BORROWER,
+            "--chain-id",
+            "1",
+        ]),
+        "not-a-commitment.json: not a commitment file",
+    );
 }
 
 #[test]

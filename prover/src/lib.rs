@@ -25,6 +25,7 @@
 pub mod abi;
 pub mod artifact;
 pub mod circuit;
+pub mod commitment;
 pub mod dataset;
 pub mod digest;
 pub mod encoding;

@@ -19,14 +19,13 @@ use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
 use crate::artifact::{self, ArtifactHeader};
 use crate::circuit::{CreditCircuit, CreditConfig, Layout, Witness};
+use crate::commitment::{feature_commitment, random_salt};
 use crate::error::{Error, Result};
-use crate::field::{fr_from_hex, fr_to_hex, pow2};
+use crate::field::{fr_from_hex, fr_to_hex};
 use crate::hint;
 use crate::model::CompiledModel;
-use crate::poseidon;
 use crate::protocol::Protocol;
 use crate::public::{PublicInputs, PublicJson, INSTANCE_COUNT};
-use crate::quantize::QuantizedModel;
 use crate::srs::{SrsInfo, SrsSource};
 
 /// Format tag of proof files.
@@ -225,32 +224,6 @@ impl ProofFile {
     }
 }
 
-/// Pack the feature offsets into 248-bit words exactly as the circuit does and hash them with the salt.
-pub fn feature_commitment(q: &QuantizedModel, features: &[i64], salt: Fr) -> Fr {
-    let mut words = vec![Fr::zero()];
-    let mut used = 0u32;
-    for (x, f) in features.iter().zip(&q.features) {
-        if used + f.bits > crate::circuit::layout::PACK_BITS {
-            words.push(Fr::zero());
-            used = 0;
-        }
-        let off = Fr::from((x - f.offset) as u64);
-        if let Some(w) = words.last_mut() {
-            *w += off * pow2(used);
-        }
-        used += f.bits;
-    }
-    words.push(salt);
-    poseidon::hash(&words)
-}
-
-/// A uniformly random commitment salt.
-pub fn random_salt(rng: &mut impl RngCore) -> Fr {
-    let mut wide = [0u8; 64];
-    rng.fill_bytes(&mut wide);
-    <Fr as halo2_proofs::halo2curves::ff::FromUniformBytes<64>>::from_uniform_bytes(&wide)
-}
-
 /// What to prove.
 #[derive(Clone, Debug)]
 pub struct ProveRequest {
@@ -353,6 +326,29 @@ pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u
         return Err(Error::Rejected("the inversion hint does not match the proof".into()));
     }
     Ok(())
+}
+
+/// Verify a proof file with a verifying key (and the params beside it): the key must be for the
+/// proof's model. Returns the proof file and the key's header.
+pub fn verify_file(proof_path: &Path, vk_path: &Path, params_path: &Path) -> Result<(ProofFile, ArtifactHeader)> {
+    let file = ProofFile::load(proof_path)?;
+    let (vk, header) = load_vk(vk_path, None)?;
+    if !header.model_digest.eq_ignore_ascii_case(&file.model_digest) {
+        return Err(Error::Mismatch(format!(
+            "{} is for model {}, but {} is for model {}",
+            proof_path.display(),
+            file.model_digest,
+            vk_path.display(),
+            header.model_digest
+        )));
+    }
+    let params = load_params(params_path, header.k)?;
+    let (proof, instances) = file.decode(proof_path)?;
+    verify(&params, &vk, &proof, &instances).map_err(|e| match e {
+        Error::Rejected(reason) => Error::Rejected(format!("{}: {reason}", proof_path.display())),
+        other => other,
+    })?;
+    Ok((file, header))
 }
 
 /// Verify halo2 proof bytes (no hint) against public inputs.

@@ -121,8 +121,8 @@ fn prelu_and_relu6_models_pass_and_bind_their_second_values() {
 #[test]
 fn zero_has_one_encoding_in_relu_and_comparison() {
     use zkcredit_prover::circuit::{CellRef, Col, Witness};
+    use zkcredit_prover::commitment::feature_commitment;
     use zkcredit_prover::onnx::{Activation, Dense, FloatModel};
-    use zkcredit_prover::prove::feature_commitment;
     use zkcredit_prover::public::PublicInputs;
     use zkcredit_prover::quantize::{calibrate, QuantConfig};
 

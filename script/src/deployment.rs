@@ -65,6 +65,17 @@ impl Deployment {
         Ok(d)
     }
 
+    /// The chain a node serves must be the deployment's.
+    pub fn check_chain(&self, chain_id: u64) -> Result<()> {
+        if chain_id != self.chain_id {
+            return Err(Error::BadValue {
+                what: "--rpc-url".into(),
+                reason: format!("chain id {chain_id} differs from the deployment's {}", self.chain_id),
+            });
+        }
+        Ok(())
+    }
+
     /// Write as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::file(path, e))?;

@@ -10,6 +10,7 @@ use zkcredit_prover::public::INSTANCE_COUNT;
 
 use crate::attest::AttestationFile;
 use crate::bindings::CreditGate;
+use crate::deployment::Deployment;
 use crate::error::{Error, Result};
 use crate::policy::fr_to_u256;
 
@@ -56,6 +57,51 @@ impl Submission {
             });
         }
         Ok(s)
+    }
+
+    /// [`Submission::new`] for a deployment: the proof must be for the model the deployment
+    /// registered and the attestation for its gate and chain.
+    pub fn for_deployment(
+        deployment: &Deployment,
+        proof: &ProofFile,
+        proof_path: &Path,
+        attestation: &AttestationFile,
+        attestation_path: &Path,
+    ) -> Result<Self> {
+        if !proof.model_digest.eq_ignore_ascii_case(&deployment.model_digest) {
+            return Err(Error::file(
+                proof_path,
+                format!(
+                    "the proof is for model {}, the deployment registered model {} (version {})",
+                    proof.model_digest, deployment.model_digest, deployment.model_version
+                ),
+            ));
+        }
+        let submission = Submission::new(deployment.model_version, proof, proof_path, attestation)?;
+        if attestation.gate != deployment.gate.address || attestation.chain_id != deployment.chain_id {
+            return Err(Error::file(
+                attestation_path,
+                format!(
+                    "the attestation is for gate {} on chain {}, the deployment is gate {} on chain {}",
+                    attestation.gate, attestation.chain_id, deployment.gate.address, deployment.chain_id
+                ),
+            ));
+        }
+        Ok(submission)
+    }
+
+    /// The gate approves only `msg.sender`: refuse to send from another account.
+    pub fn check_sender(&self, sender: Address) -> Result<()> {
+        if sender != self.borrower() {
+            return Err(Error::BadValue {
+                what: "signing key".into(),
+                reason: format!(
+                    "the proof is for borrower {}, but the key is {sender}'s: the gate only approves msg.sender (prove for this address)",
+                    self.borrower()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Public input 0.

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use eyre::{Context, Result};
+use eyre::Result;
+use zkcredit_prover::commitment::CommitmentFile;
 use zkcredit_script::alloy::primitives::U256;
 use zkcredit_script::attest::AttestationFile;
 use zkcredit_script::deployment::Deployment;
+use zkcredit_script::policy::fr_to_u256;
 
 use super::onchain::{parse_address, KeyArgs};
 
@@ -46,14 +48,7 @@ pub struct Args {
 /// Run.
 pub fn run(a: Args) -> Result<()> {
     let commitment = match (&a.commitment, &a.feature_commitment) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-            let hex = v["feature_commitment"]
-                .as_str()
-                .ok_or_else(|| eyre::eyre!("{}: no `feature_commitment` string (write it with `zkcredit commit`)", path.display()))?;
-            parse_word("feature_commitment", hex)?
-        }
+        (Some(path), _) => fr_to_u256(&CommitmentFile::load(path)?.commitment()?),
         (None, Some(hex)) => parse_word("--feature-commitment", hex)?,
         (None, None) => eyre::bail!("give --commitment FILE or --feature-commitment HEX"),
     };

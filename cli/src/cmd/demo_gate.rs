@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use eyre::Result;
+use zkcredit_prover::commitment::{feature_commitment, random_salt};
 use zkcredit_prover::model::CompiledModel;
-use zkcredit_prover::prove::{feature_commitment, prove, random_salt, ProofFile, ProveRequest, SetupOutput};
+use zkcredit_prover::prove::{prove, ProofFile, ProveRequest, SetupOutput};
 use zkcredit_script::alloy::primitives::Address;
 use zkcredit_script::alloy::signers::local::PrivateKeySigner;
 use zkcredit_script::attest::AttestationFile;

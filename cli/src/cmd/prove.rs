@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
+use zkcredit_prover::commitment::CommitmentFile;
 use zkcredit_prover::field::fr_from_hex;
 use zkcredit_prover::model::CompiledModel;
 use zkcredit_prover::prove::{load_params, load_pk, prove, Progress, ProveRequest};
@@ -35,6 +36,10 @@ pub struct Args {
     /// Commitment salt (0x-hex field element); random when omitted. Must match the attested commitment.
     #[arg(long)]
     pub salt: Option<String>,
+    /// The commitment file (`zkcredit commit`) the data provider attested: its salt is used, after
+    /// checking that it commits to this model and these inputs.
+    #[arg(long, conflicts_with = "salt")]
+    pub commitment: Option<PathBuf>,
     /// Where to write the proof.
     #[arg(long, default_value = "proof.json")]
     pub out: PathBuf,
@@ -44,13 +49,12 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let model = CompiledModel::load(&a.model)?;
     let features = model.applicant_inputs(&a.input)?;
-    let req = ProveRequest {
-        features,
-        threshold: a.threshold,
-        borrower: parse_address(&a.borrower)?,
-        nonce: a.nonce,
-        salt: a.salt.as_deref().map(|s| fr_from_hex("--salt", s)).transpose()?,
+    let salt = match (&a.salt, &a.commitment) {
+        (Some(s), _) => Some(fr_from_hex("--salt", s)?),
+        (None, Some(path)) => Some(CommitmentFile::load(path)?.salt_for(path, &model, &features)?),
+        (None, None) => None,
     };
+    let req = ProveRequest { features, threshold: a.threshold, borrower: parse_address(&a.borrower)?, nonce: a.nonce, salt };
     // Validate the applicant before loading the (large) proving key.
     zkcredit_prover::prove::witness(&model, &req, &mut rand::rngs::OsRng)?;
     let spinner = Spinner::new("prove");

@@ -35,43 +35,12 @@ pub fn run(a: Args) -> Result<()> {
     let deployment = Deployment::load(&a.deployment)?;
     let attestation = AttestationFile::load(&a.attestation)?;
     let proof = ProofFile::load(&a.proof)?;
-    if !proof.model_digest.eq_ignore_ascii_case(&deployment.model_digest) {
-        eyre::bail!(
-            "{} is for model {}, but {} registered model {} (version {})",
-            a.proof.display(),
-            proof.model_digest,
-            a.deployment.display(),
-            deployment.model_digest,
-            deployment.model_version
-        );
-    }
-    let submission = Submission::new(deployment.model_version, &proof, &a.proof, &attestation)?;
-    if attestation.gate != deployment.gate.address || attestation.chain_id != deployment.chain_id {
-        eyre::bail!(
-            "{} is for gate {} on chain {}, the deployment is gate {} on chain {}",
-            a.attestation.display(),
-            attestation.gate,
-            attestation.chain_id,
-            deployment.gate.address,
-            deployment.chain_id
-        );
-    }
+    let submission = Submission::for_deployment(&deployment, &proof, &a.proof, &attestation, &a.attestation)?;
     let signer = a.chain.key.load("ZKCREDIT_PRIVATE_KEY")?;
-    if signer.address() != submission.borrower() {
-        eyre::bail!(
-            "the proof is for borrower {}, but the key is {}'s: the gate only approves msg.sender (prove for this address)",
-            submission.borrower(),
-            signer.address()
-        );
-    }
+    submission.check_sender(signer.address())?;
     let (approved, mined) = block_on(async {
         let rpc = Rpc::connect(&a.chain.rpc_url, signer).await?;
-        if rpc.chain_id() != deployment.chain_id {
-            return Err(zkcredit_script::Error::BadValue {
-                what: "--rpc-url".into(),
-                reason: format!("chain id {} differs from the deployment's {}", rpc.chain_id(), deployment.chain_id),
-            });
-        }
+        deployment.check_chain(rpc.chain_id())?;
         rpc.submit(deployment.gate.address, &submission).await
     })??;
     let e = &approved.event;

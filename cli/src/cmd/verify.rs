@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use eyre::Result;
-use zkcredit_prover::prove::{load_params, load_vk, verify, ProofFile};
+use zkcredit_prover::prove::verify_file;
 
 /// Verify a proof file. Exits non-zero when the proof is invalid.
 #[derive(clap::Args, Debug)]
@@ -31,21 +31,8 @@ pub fn run(a: Args) -> Result<()> {
         }
     });
     let params_path = a.params.unwrap_or_else(|| vk_path.with_file_name("params.bin"));
-    let file = ProofFile::load(&a.proof)?;
-    let (vk, header) = load_vk(&vk_path, None)?;
-    if header.model_digest != file.model_digest {
-        eyre::bail!(
-            "{} is for model {}, but {} is for model {}",
-            a.proof.display(),
-            file.model_digest,
-            vk_path.display(),
-            header.model_digest
-        );
-    }
-    let params = load_params(&params_path, header.k)?;
-    let (proof, instances) = file.decode(&a.proof)?;
     let t = std::time::Instant::now();
-    verify(&params, &vk, &proof, &instances).map_err(|e| eyre::eyre!("{}: {e}", a.proof.display()))?;
+    let (file, header) = verify_file(&a.proof, &vk_path, &params_path)?;
     println!(
         "valid proof ({:.2?}): borrower {} passes threshold {} of model {} (nonce {})",
         t.elapsed(),
@@ -54,8 +41,8 @@ pub fn run(a: Args) -> Result<()> {
         file.model_digest,
         file.public.nonce
     );
-    if header.srs.insecure {
-        println!("WARNING: made with an INSECURE development SRS; do not rely on it");
+    if let Some(reason) = header.srs.unfit_for_deployment() {
+        println!("WARNING: made from {reason}; do not rely on it where value is at stake");
     }
     Ok(())
 }

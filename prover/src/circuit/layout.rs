@@ -9,6 +9,7 @@
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 
+use crate::commitment::word_groups;
 use crate::error::{Error, Result};
 use crate::field::{fr_from_i128, pow2};
 use crate::poseidon;
@@ -139,8 +140,7 @@ pub struct Layout {
     pub marks: Vec<(Gadget, CellRef)>,
 }
 
-/// Bits per packed field element of the feature commitment.
-pub const PACK_BITS: u32 = 248;
+pub use crate::commitment::PACK_BITS;
 /// Width of the borrower address.
 pub const ADDRESS_BITS: u32 = 160;
 /// Width of the nonce.
@@ -401,8 +401,6 @@ impl Layout {
         // them. One running sum per word range-checks all of its features at once: feature j
         // starts at bit o_j of its word, so X'_j = z_(o_j) - 2^(bits_j) z_(o_j + bits_j), and the
         // packed word itself is z_0.
-        let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
-        let mut used = 0u32;
         for (i, (x, f)) in wit.features.iter().zip(&model.features).enumerate() {
             let off = i128::from(*x) - i128::from(f.offset);
             if checked && (off < 0 || off >> f.bits != 0) {
@@ -413,15 +411,8 @@ impl Layout {
                     reason: format!("quantized offset {off} outside the circuit's {}-bit range", f.bits),
                 });
             }
-            if used + f.bits > PACK_BITS {
-                groups.push(Vec::new());
-                used = 0;
-            }
-            if let Some(g) = groups.last_mut() {
-                g.push(i);
-            }
-            used += f.bits;
         }
+        let groups = word_groups(&model.features);
         let mut inputs = vec![FeatureInput { lo: CellRef { col: Col::A, row: 0 }, hi: None, bits: 0 }; n];
         let mut words = Vec::with_capacity(groups.len());
         for group in &groups {

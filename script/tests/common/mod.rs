@@ -8,9 +8,10 @@ use std::path::Path;
 
 use alloy::primitives::{Address, U256};
 use alloy::signers::local::PrivateKeySigner;
+use zkcredit_prover::commitment::{feature_commitment, random_salt};
 use zkcredit_prover::field::Fr;
 use zkcredit_prover::model::{compile, CompiledModel};
-use zkcredit_prover::prove::{feature_commitment, prove, random_salt, setup, NoProgress, ProofFile, ProveRequest, SetupOutput};
+use zkcredit_prover::prove::{prove, setup, NoProgress, ProofFile, ProveRequest, SetupOutput};
 use zkcredit_prover::quantize::QuantConfig;
 use zkcredit_prover::srs::SrsSource;
 use zkcredit_script::attest::AttestationFile;
