@@ -11,6 +11,9 @@ mkdir -p target
 echo "== node tools (pinned solc-js shim, Foundry 1.7.1, forge-std)"
 ./scripts/setup-node-tools.sh
 . scripts/foundry-env.sh
+# The pinned solc 0.8.30 (the committed verifier and gas figures are its output), whatever solc
+# may be on PATH.
+export ZKCREDIT_SOLC="$PWD/tools/solc/solc"
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

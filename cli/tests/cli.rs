@@ -384,3 +384,20 @@ fn the_bundled_model_takes_an_explicit_demo_flag() {
     let proof: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("proof.json")).unwrap()).unwrap();
     assert_eq!(proof["srs"]["demo"], true);
 }
+
+/// solc is found through ZKCREDIT_SOLC, then PATH, then the repository's pinned shim, so an
+/// installed binary works: a solc on PATH is used (here a broken one, named in the error).
+#[test]
+fn solc_is_taken_from_the_variable_then_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workdir().join("fake-bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = dir.join("solc");
+    std::fs::write(&fake, "#!/bin/sh\necho 'this solc is broken' >&2\nexit 3\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    let o = bin().env_remove("ZKCREDIT_SOLC").env("PATH", &path).args(["gas", "--demo"]).output().unwrap();
+    fails_with(&o, &format!("{} (from PATH)", fake.display()));
+    let o = bin().env("ZKCREDIT_SOLC", workdir().join("no-such-solc")).args(["gas", "--demo"]).output().unwrap();
+    fails_with(&o, "ZKCREDIT_SOLC names no file");
+}

@@ -76,9 +76,9 @@ pub enum Error {
     /// From the prover (proof files, models, keys).
     #[error(transparent)]
     Prover(#[from] zkcredit_prover::Error),
-    /// From the verifier generator, the compiler or the embedded EVM.
+    /// From the compiler or the embedded EVM.
     #[error(transparent)]
-    Codegen(#[from] zkcredit_verifier_codegen::Error),
+    Evm(#[from] zkcredit_evm::Error),
 }
 
 impl Error {

@@ -3,7 +3,7 @@
 
 use alloy::primitives::{Address, Bytes, U256};
 use alloy::sol_types::{SolCall, SolConstructor, SolEvent};
-use zkcredit_verifier_codegen::evm::{CallOutcome, Evm};
+use zkcredit_evm::{CallOutcome, Evm};
 
 use crate::bindings::CreditGate;
 use crate::deployment::{DeployPlan, Deployed, Deployment, DEPLOYMENT_KIND};

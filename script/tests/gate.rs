@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 
 use alloy::primitives::{Address, U256};
 use common::{root, updating, Bundle, THRESHOLD, VERSION};
+use zkcredit_evm::GENESIS_TIMESTAMP;
 use zkcredit_script::attest::AttestationFile;
 use zkcredit_script::local::{LocalGate, LOCAL_CHAIN_ID};
 use zkcredit_script::signer::demo_signer;
 use zkcredit_script::submission::{compact_signature, Submission};
 use zkcredit_script::Error;
-use zkcredit_verifier_codegen::evm::GENESIS_TIMESTAMP;
 
 const DAY: u64 = 86_400;
 
@@ -183,8 +183,8 @@ fn a_failing_applicant_gets_no_approval() {
 fn forge_fixture_verifies_with_the_committed_verifier() {
     let path = root().join("contracts/test/fixtures/german-credit.json");
     let source = std::fs::read_to_string(root().join("contracts/ZkCreditVerifier.sol")).unwrap();
-    let compiled = zkcredit_verifier_codegen::solc::compile(&source, "ZkCreditVerifier", true).unwrap();
-    let mut evm = zkcredit_verifier_codegen::evm::Evm::new();
+    let compiled = zkcredit_evm::compile(&source, "ZkCreditVerifier", true).unwrap();
+    let mut evm = zkcredit_evm::Evm::new();
     let (verifier, _) = evm.deploy("ZkCreditVerifier", &compiled.creation).unwrap();
     let borrower = demo_signer("borrower").address();
     if updating() {

@@ -3,33 +3,9 @@
 /// Errors returned by `zkcredit-verifier-codegen`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The `solc` shim could not be found or run.
-    #[error("solc at {path}: {reason}")]
-    Solc {
-        /// The solc path used.
-        path: String,
-        /// What went wrong.
-        reason: String,
-    },
-    /// solc reported errors.
-    #[error("compiling {contract} failed: {errors}")]
-    Compile {
-        /// The contract being compiled.
-        contract: String,
-        /// solc's error messages.
-        errors: String,
-    },
-    /// The EVM rejected a transaction before executing it.
-    #[error("EVM: {0}")]
-    Evm(String),
-    /// Deployment did not produce a contract.
-    #[error("deploying {contract} failed: {reason}")]
-    Deploy {
-        /// The contract.
-        contract: String,
-        /// Revert or halt reason.
-        reason: String,
-    },
+    /// Compiling, deploying or calling in the EVM toolchain failed.
+    #[error(transparent)]
+    Evm(#[from] zkcredit_evm::Error),
     /// A verifier rejected the proof being measured.
     #[error("{verifier} rejected the proof (output {output})")]
     Rejected {

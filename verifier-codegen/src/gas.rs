@@ -6,12 +6,13 @@ use halo2_proofs::plonk::VerifyingKey;
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
-use crate::codegen::{generate, Generated, Options};
-use crate::error::{Error, Result};
-use crate::evm::{calldata_gas, Evm};
-use crate::protocol::Protocol;
-use crate::{abi, baseline, solc};
+use zkcredit_evm::{calldata_gas, solc, Evm};
 use zkcredit_prover::hint;
+
+use crate::codegen::{Generated, Options};
+use crate::compile::compile_verifier;
+use crate::error::{Error, Result};
+use crate::{abi, baseline};
 
 /// Intrinsic gas of every transaction.
 pub const TX_BASE_GAS: u64 = 21_000;
@@ -70,19 +71,6 @@ pub struct GasReport {
     pub snark_verifier_runtime_bytes: usize,
 }
 
-/// Generate zkcredit's verifier for a key and compile it (optimizer on, never via-IR).
-pub fn build(
-    params: &ParamsKZG<Bn256>,
-    vk: &VerifyingKey<G1Affine>,
-    options: &Options,
-    num_instances: usize,
-) -> Result<(Generated, solc::Compiled)> {
-    let protocol = Protocol::from_vk(params, vk, num_instances)?;
-    let generated = generate(&protocol, options)?;
-    let compiled = solc::compile(&generated.verifier, &options.contract_name, true)?;
-    Ok((generated, compiled))
-}
-
 /// Measure zkcredit's generated verifier (and snark-verifier's) on one proof. Also returns the
 /// generated source and its compiled bytecode, so callers need not compile it again.
 pub fn measure(
@@ -92,7 +80,7 @@ pub fn measure(
     proof: &[u8],
     instances: &[Fr],
 ) -> Result<(GasReport, Generated, solc::Compiled)> {
-    let (generated, ours) = build(params, vk, options, instances.len())?;
+    let (generated, ours) = compile_verifier(params, vk, options, instances.len())?;
     let theirs = solc::compile(&baseline::solidity(params, vk), "Halo2Verifier", false)?;
     let mut chain = Evm::new();
     let mut deploy_gas = 0;

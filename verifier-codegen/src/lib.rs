@@ -2,30 +2,29 @@
 //!
 //! On-chain verification of zkcredit proofs. The flow: a verifying key becomes a [`Protocol`]
 //! (what the proof contains and how it is checked), the [`codegen`] generator turns it into a
-//! Solidity verifier (askama templates under `templates/`), [`solc`] compiles it with the pinned
-//! solc-js shim, and [`evm`] deploys and calls it in an embedded revm chain to measure gas
-//! ([`gas`]). [`baseline`] builds snark-verifier's verifier for the same key, the reference the
-//! generated one is measured against.
+//! Solidity verifier (askama templates under `templates/`), [`compile::compile_verifier`] compiles
+//! it with the EVM toolchain (`zkcredit-evm`: solc and an embedded revm chain), and [`gas`]
+//! measures it there against [`baseline`], snark-verifier's verifier for the same key.
 //!
 //! - [`protocol`]: the verifier's view of a circuit, read from a halo2-axiom verifying key (it
 //!   lives in the prover crate, which also computes the proof's inversion hint from it).
 //! - [`yul`]: Yul literals and the quotient expression; [`cse`]: its shared subexpressions,
 //!   computed once; [`stack`]: where each line reads the moduli from, by stack depth.
-//! - [`codegen`]: the Solidity generator.
-//! - [`gas`]: both verifiers on one proof in one chain, with a breakdown.
-//! - [`solc`], [`evm`], [`baseline`].
+//! - [`codegen`]: the Solidity generator; [`compile`]: generated and compiled in one step.
+//! - [`gas`]: both verifiers on one proof in one chain, with a breakdown; [`baseline`].
 
 pub mod baseline;
 pub mod codegen;
+pub mod compile;
 pub mod cse;
 pub mod error;
-pub mod evm;
 pub mod gas;
-pub mod solc;
 pub mod stack;
 pub mod yul;
 
 pub use codegen::{generate, Generated, Options, Provenance};
+pub use compile::compile_verifier;
 pub use error::{Error, Result};
+pub use zkcredit_evm::Compiled;
 pub use zkcredit_prover::abi;
 pub use zkcredit_prover::protocol::{self, Protocol};

@@ -6,7 +6,8 @@ mod common;
 
 use common::add_modulus;
 use halo2_proofs::halo2curves::bn256::Fr;
-use zkcredit_verifier_codegen::{baseline, evm::Evm, solc};
+use zkcredit_evm::{solc, Evm};
+use zkcredit_verifier_codegen::baseline;
 
 #[test]
 fn snark_verifier_accepts_zkcredit_proofs_in_revm() {

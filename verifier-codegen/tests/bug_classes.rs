@@ -6,14 +6,15 @@
 use std::sync::OnceLock;
 
 use rand::SeedableRng;
-use revm::primitives::Address;
 use sha3::{Digest, Keccak256};
+use zkcredit_evm::solc;
+use zkcredit_evm::Address;
+use zkcredit_evm::{CallOutcome, Evm};
 use zkcredit_prover::model::compile;
 use zkcredit_prover::prove::{prove, setup, NoProgress, ProveRequest};
 use zkcredit_prover::quantize::QuantConfig;
 use zkcredit_prover::srs::SrsSource;
-use zkcredit_verifier_codegen::evm::{CallOutcome, Evm};
-use zkcredit_verifier_codegen::{abi, generate, solc, Options, Protocol, Provenance};
+use zkcredit_verifier_codegen::{abi, generate, Options, Protocol, Provenance};
 
 mod common;
 

@@ -7,14 +7,14 @@ mod common;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 use rand::SeedableRng;
+use zkcredit_evm::Evm;
 use zkcredit_prover::dataset;
 use zkcredit_prover::encoding::Encoding;
 use zkcredit_prover::model::compile;
 use zkcredit_prover::prove::{prove, setup, verify, NoProgress, ProveRequest};
 use zkcredit_prover::quantize::QuantConfig;
 use zkcredit_prover::srs::SrsSource;
-use zkcredit_verifier_codegen::evm::Evm;
-use zkcredit_verifier_codegen::{abi, gas, Options, Provenance};
+use zkcredit_verifier_codegen::{abi, compile_verifier, Options, Provenance};
 
 fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel {
     let root = common::root();
@@ -34,7 +34,7 @@ fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel 
     verify(&keys.params, keys.pk.get_vk(), &proof, &instances).unwrap();
 
     let options = Options::new(Provenance::from_header(&keys.header));
-    let (_, compiled) = gas::build(&keys.params, keys.pk.get_vk(), &options, instances.len()).unwrap();
+    let (_, compiled) = compile_verifier(&keys.params, keys.pk.get_vk(), &options, instances.len()).unwrap();
     let mut chain = Evm::new();
     let (addr, _) = chain.deploy("verifier", &compiled.creation).unwrap();
     let genuine = chain.call(addr, &abi::calldata(&proof, &instances)).unwrap();

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use rand::{Rng, SeedableRng};
-use revm::primitives::Address;
 use sha3::{Digest, Keccak256};
-use zkcredit_verifier_codegen::evm::{CallOutcome, Evm};
-use zkcredit_verifier_codegen::{abi, baseline, gas, generate, solc, Options, Protocol, Provenance};
+use zkcredit_evm::solc;
+use zkcredit_evm::Address;
+use zkcredit_evm::{CallOutcome, Evm};
+use zkcredit_verifier_codegen::{abi, baseline, gas, generate, Options, Protocol, Provenance};
 
 mod common;
 

@@ -147,12 +147,13 @@ fn evm_verify(
     keys: &zkcredit_prover::prove::SetupOutput,
     proof: &[u8],
     instances: &[zkcredit_prover::field::Fr],
-) -> Result<Option<zkcredit_verifier_codegen::solc::Compiled>> {
-    use zkcredit_verifier_codegen::{abi, evm::Evm, gas, Options, Provenance};
+) -> Result<Option<zkcredit_evm::Compiled>> {
+    use zkcredit_evm::Evm;
+    use zkcredit_verifier_codegen::{abi, gas, Options, Provenance};
     let options = Options::new(Provenance::from_header(&keys.header));
     let (report, generated, compiled) = match gas::measure(&keys.params, keys.pk.get_vk(), &options, proof, instances) {
         Ok(r) => r,
-        Err(e @ zkcredit_verifier_codegen::Error::Solc { .. }) => {
+        Err(e @ zkcredit_verifier_codegen::Error::Evm(zkcredit_evm::Error::Solc { .. })) => {
             println!("5. EVM      skipped (and the gate steps after it): {e}");
             return Ok(None);
         }

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use eyre::Result;
+use zkcredit_evm::Compiled;
+use zkcredit_evm::GENESIS_TIMESTAMP;
 use zkcredit_prover::commitment::{feature_commitment, random_salt};
 use zkcredit_prover::model::CompiledModel;
 use zkcredit_prover::prove::{prove, ProofFile, ProveRequest, SetupOutput};
@@ -18,8 +20,6 @@ use zkcredit_script::rpc::{block_on, Rpc};
 use zkcredit_script::signer::demo_signer;
 use zkcredit_script::submission::Submission;
 use zkcredit_script::Error;
-use zkcredit_verifier_codegen::evm::GENESIS_TIMESTAMP;
-use zkcredit_verifier_codegen::solc::Compiled;
 
 use crate::ui::Spinner;
 

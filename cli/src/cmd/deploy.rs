@@ -9,7 +9,7 @@ use zkcredit_prover::public::INSTANCE_COUNT;
 use zkcredit_script::deployment::DeployPlan;
 use zkcredit_script::policy::Policy;
 use zkcredit_script::rpc::{block_on, Rpc};
-use zkcredit_verifier_codegen::{gas, Options, Provenance};
+use zkcredit_verifier_codegen::{compile_verifier, Options, Provenance};
 
 use super::keys::bundled_model_and_keys;
 use super::onchain::{parse_address, ChainArgs};
@@ -68,7 +68,7 @@ fn plan(a: &Args, attesters: Vec<zkcredit_script::alloy::primitives::Address>) -
             (model, keys.params, keys.pk.get_vk().clone(), keys.header)
         }
     };
-    let (_, compiled) = gas::build(&params, &vk, &Options::new(Provenance::from_header(&header)), INSTANCE_COUNT)?;
+    let (_, compiled) = compile_verifier(&params, &vk, &Options::new(Provenance::from_header(&header)), INSTANCE_COUNT)?;
     let policy = Policy::new(&model, a.threshold)?;
     Ok(DeployPlan {
         verifier_creation: compiled.creation,

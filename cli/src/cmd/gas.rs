@@ -55,6 +55,7 @@ pub fn run(a: Args) -> Result<()> {
     options.separate_vk = a.separate_vk;
     let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
     print!("{}", report.table());
+    println!("solc: {}", zkcredit_evm::solc::find()?);
     if let Some(path) = &a.json {
         let text = serde_json::to_string_pretty(&report)? + "\n";
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;

@@ -18,7 +18,7 @@ use zkcredit_script::attest::AttestationFile;
 use zkcredit_script::deployment::DeployPlan;
 use zkcredit_script::policy::{fr_to_u256, Policy};
 use zkcredit_script::submission::Submission;
-use zkcredit_verifier_codegen::{gas, Options, Provenance};
+use zkcredit_verifier_codegen::{compile_verifier, Options, Provenance};
 
 /// Threshold of the bundled policy.
 pub const THRESHOLD: f64 = 0.5;
@@ -59,7 +59,7 @@ impl Bundle {
     /// The deploy plan: the generated verifier for these keys, the bundled policy.
     pub fn plan(&self, attesters: Vec<Address>) -> DeployPlan {
         let options = Options::new(Provenance::from_header(&self.keys.header));
-        let (_, compiled) = gas::build(&self.keys.params, self.keys.pk.get_vk(), &options, 5).unwrap();
+        let (_, compiled) = compile_verifier(&self.keys.params, self.keys.pk.get_vk(), &options, 5).unwrap();
         let policy = Policy::new(&self.model, THRESHOLD).unwrap();
         DeployPlan {
             verifier_creation: compiled.creation,
