@@ -140,11 +140,11 @@ impl CommitmentFile {
 
     /// The commitment as a field element.
     pub fn commitment(&self) -> Result<Fr> {
-        fr_from_hex("feature_commitment", &self.feature_commitment)
+        Ok(fr_from_hex("feature_commitment", &self.feature_commitment)?)
     }
 
     /// The salt as a field element.
     pub fn salt(&self) -> Result<Fr> {
-        fr_from_hex("salt", &self.salt)
+        Ok(fr_from_hex("salt", &self.salt)?)
     }
 }

@@ -130,9 +130,10 @@ pub enum Error {
     /// The proof did not verify.
     #[error("proof rejected: {0}")]
     Rejected(String),
-    /// The verifying key uses a proof-system feature zkcredit's verifiers do not support.
-    #[error("unsupported proof system shape: {0}")]
-    Protocol(String),
+    /// From the protocol shared with the verifier (unsupported key shape, malformed proof or hint,
+    /// a bad field element or address).
+    #[error(transparent)]
+    Protocol(#[from] zkcredit_protocol::Error),
     /// Key generation or proving failed inside halo2.
     #[error("halo2 {stage} failed: {reason}")]
     Halo2 {

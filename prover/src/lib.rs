@@ -13,16 +13,15 @@
 //!    [`poseidon`], dense layers with fixed weights, rescale remainders, ReLU, the threshold
 //!    comparison, address and nonce binding).
 //! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs, verification.
-//! 5. [`public`]: the public-input ABI shared with the contracts; [`abi`]: the verifier call's
-//!    calldata, carried in every proof file.
-//! 6. [`protocol`]: the verifier's view of a verifying key (transcript order, openings, quotient);
-//!    [`hint`]: the batch-inversion hint appended to every proof so the on-chain verifier needs no
-//!    modexp.
+//! 5. [`commitment`]: the feature packing, the Poseidon commitment and the commitment file.
 //!
-//! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`field`], [`digest`], [`error`],
+//! What the prover shares with the on-chain verifier (the public-input ABI, the calldata, the
+//! verifier's view of a key and the inversion hint) is the `zkcredit-protocol` crate, re-exported
+//! here as [`public`], [`abi`], [`protocol`], [`hint`] and [`field`].
+//!
+//! Supporting modules: [`dataset`], [`encoding`], [`artifact`], [`digest`], [`error`],
 //! [`metrics`] (CPU time and peak memory for the benchmarks).
 
-pub mod abi;
 pub mod artifact;
 pub mod circuit;
 pub mod commitment;
@@ -30,16 +29,15 @@ pub mod dataset;
 pub mod digest;
 pub mod encoding;
 pub mod error;
-pub mod field;
-pub mod hint;
 pub mod metrics;
 pub mod model;
 pub mod onnx;
 pub mod poseidon;
-pub mod protocol;
 pub mod prove;
-pub mod public;
 pub mod quantize;
 pub mod srs;
 
 pub use error::{Error, Result};
+/// The ABI, field helpers, verifier protocol and inversion hint shared with the verifier
+/// generator live in `zkcredit-protocol`.
+pub use zkcredit_protocol::{abi, field, hint, protocol, public};

@@ -16,7 +16,7 @@ use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use snark_verifier::system::halo2::{compile, Config};
 use snark_verifier::verifier::plonk::PlonkVerifier;
 use snark_verifier::verifier::SnarkVerifier;
-use zkcredit_prover::public::INSTANCE_COUNT;
+use zkcredit_protocol::public::INSTANCE_COUNT;
 
 type Verifier = PlonkVerifier<KzgAs<Bn256, Bdfg21>>;
 

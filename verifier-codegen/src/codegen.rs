@@ -10,7 +10,7 @@
 //!    with coordinates `< p` and every evaluation `< r`, else `MalformedProof()`;
 //! 3. the Keccak transcript, byte-compatible with snark-verifier's `EvmTranscript`;
 //! 4. one batch inversion for every denominator, whose single field inverse is the proof's last
-//!    word (the inversion hint, see `zkcredit_prover::hint`), checked with one `mulmod`;
+//!    word (the inversion hint, see `zkcredit_protocol::hint`), checked with one `mulmod`;
 //! 5. the quotient identity at `x` (gates, permutation, instance column);
 //! 6. SHPLONK (BDFG21): one MSM with the ecMul/ecAdd precompiles, normalised so the first
 //!    commitment needs no multiplication, and one 2-pair pairing check.

@@ -14,9 +14,9 @@ pub enum Error {
         /// Its return or revert data.
         output: String,
     },
-    /// Reading the verifying key's protocol, or a proof's hint, failed in the prover crate.
+    /// Reading the verifying key's protocol, or a proof's hint, failed.
     #[error(transparent)]
-    Prover(#[from] zkcredit_prover::Error),
+    Protocol(#[from] zkcredit_protocol::Error),
     /// The verifying key uses a feature the generator does not support.
     #[error("unsupported circuit for the Solidity verifier: {0}")]
     Unsupported(String),

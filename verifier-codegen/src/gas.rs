@@ -7,7 +7,7 @@ use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
 use zkcredit_evm::{calldata_gas, solc, Evm};
-use zkcredit_prover::hint;
+use zkcredit_protocol::hint;
 
 use crate::codegen::{Generated, Options};
 use crate::compile::compile_verifier;

@@ -26,5 +26,5 @@ pub use codegen::{generate, Generated, Options, Provenance};
 pub use compile::compile_verifier;
 pub use error::{Error, Result};
 pub use zkcredit_evm::Compiled;
-pub use zkcredit_prover::abi;
-pub use zkcredit_prover::protocol::{self, Protocol};
+pub use zkcredit_protocol::protocol::{self, Protocol};
+pub use zkcredit_protocol::{abi, hint, public};

@@ -1,6 +1,12 @@
-//! The credit circuit: gates ([`config`]), the planned table ([`layout`]), and the halo2 `Circuit`.
+//! The credit circuit: gates ([`config`]), the planned table ([`layout`]) composed from one
+//! planner per gadget (`features`: range checks and packing; `hash`: Poseidon; `layers`: dot
+//! products, rescale and ReLU, the comparison; `binding`: the public inputs), and the halo2 `Circuit`.
 
+mod binding;
 pub mod config;
+mod features;
+mod hash;
+mod layers;
 pub mod layout;
 
 use std::sync::Arc;

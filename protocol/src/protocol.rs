@@ -20,6 +20,9 @@ use snark_verifier::system::halo2::{compile, Config};
 
 use crate::error::{Error, Result};
 
+/// Bytes of the inversion hint that follows the halo2 proof (one field element; see [`crate::hint`]).
+pub const HINT_LEN: usize = 32;
+
 /// One opening: polynomial `poly` at `x * omega^rotation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Query {
@@ -185,7 +188,7 @@ impl Protocol {
 
     /// Size in bytes of a zkcredit proof: the halo2 proof followed by the 32-byte inversion hint.
     pub fn proof_len(&self) -> usize {
-        self.halo2_proof_len() + crate::hint::HINT_LEN
+        self.halo2_proof_len() + HINT_LEN
     }
 
     /// Rotations at which the instance column is read by the numerator.

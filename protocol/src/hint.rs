@@ -24,7 +24,7 @@ use crate::field::fr_to_be_bytes;
 use crate::protocol::{Denominator, Protocol};
 
 /// Length of the hint in bytes.
-pub const HINT_LEN: usize = 32;
+pub use crate::protocol::HINT_LEN;
 
 /// The challenges `x` (evaluation point) and `u` (SHPLONK opening point) of a halo2 proof, read
 /// in the verifier's transcript order.
