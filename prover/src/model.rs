@@ -149,7 +149,7 @@ impl CompiledModel {
             if ["NaN", "Infinity"].iter().any(|w| text.contains(w)) {
                 Error::parse(path, format!("{e}: NaN and Infinity are not numbers zkcredit accepts (JSON has no such values); give every feature a finite value"))
             } else {
-                Error::parse(path, e)
+                Error::parse(path, format!("{e}: an applicant file is JSON, {{\"features\": [numbers]}} or {{\"fields\": {{raw field: value}}}}"))
             }
         })?;
         if let Some(feats) = v.get("features") {
