@@ -38,6 +38,18 @@ pub struct SrsInfo {
 pub const DEMO_PTAU_KECCAK: &str = "0xe6137e33f3c23a573705f6f63520b60022f59fe326b2eacec3850b191292bb6a";
 
 impl SrsInfo {
+    /// One line for a generated verifier's header: the source, its hash and size, and a warning
+    /// for the development or demo SRS.
+    pub fn describe(&self) -> String {
+        let mut text = format!("{} {} (keccak {}, max k {})", self.kind, self.source, self.keccak, self.max_k);
+        if self.insecure {
+            text += " INSECURE: development only, never deploy";
+        } else if self.demo {
+            text += " DEMO: one local contribution, not a public ceremony; never deploy";
+        }
+        text
+    }
+
     /// Why keys from this SRS must not secure anything of value, if they must not: the
     /// development SRS (toxic waste derivable from a public seed) or the demo `.ptau` (one local
     /// contribution). `None` for any other file, which the user vouches for.

@@ -1,201 +1,177 @@
-//! Where the moduli come from in each generated line, decided by stack depth.
+//! Where the moduli come from at each use, decided by stack depth.
 //!
-//! The generator writes `R` (the scalar modulus) and `P` (the base modulus) as bare identifiers.
-//! A 32-byte `PUSH` at each of their hundreds of uses would double the bytecode, so `P` (used only
-//! by the point checks, which read it once into a local) is read from memory at 0xc0, and `R`
-//! from the stack variable `r` wherever a `DUP` reaches it (3 gas, 1 byte), else from memory at
-//! 0xe0 (6 gas, 3 bytes).
+//! The generator writes the moduli as [`Expr::Mod`]. A 32-byte `PUSH` at each of their hundreds
+//! of uses would double the bytecode, so `P` (used only by the point checks, which read it once
+//! into a local) is read from memory at 0xc0, and `R` from the stack variable `r` wherever a `DUP`
+//! reaches it (3 gas, 1 byte), else from memory at 0xe0 (6 gas, 3 bytes).
 //!
-//! The reach is computed, not guessed: solc's legacy code generator evaluates a call's arguments
+//! The reach is computed on the tree: solc's legacy code generator evaluates a call's arguments
 //! right to left, so argument `k` of `n` is evaluated with `n - k` values already pushed (one more,
-//! the return label, for a user-defined function), and a `DUP` reaches 16 slots. Block-local
-//! variables declared after `r` take up to [`LOCALS_ABOVE_R`] of them. `addmod` and `mulmod`
-//! commute in their first two arguments, so the deeper one is moved to the second place, where it
-//! waits on one pushed value instead of two.
+//! the return label, for a user-defined function); every block-local variable declared after `r`
+//! and still in scope takes one more slot; and a `DUP` reaches 16. `addmod` and `mulmod` commute
+//! in their first two arguments, so the deeper one is moved to the second place, where it waits on
+//! one pushed value instead of two.
 
-/// The most block-local variables the generated code declares after `r` and keeps in scope (the
-/// batch inversion's `acc`, `inv`, `v`; the point checks' `px`, `py`, `p`).
-pub const LOCALS_ABOVE_R: usize = 3;
+use crate::yul::{call, hex, mstore, Builtin, Expr, Func, Modulus, Stmt};
 
-/// The line that puts the moduli in place: `P` at 0xc0, `R` at 0xe0 and in `r`. It is emitted
-/// before any use and passes through [`place_moduli`] unchanged.
-pub const INIT_LINE: &str = "mstore(0xc0, P) mstore(0xe0, R) let r := R";
+/// Memory word holding P.
+const P_AT: usize = 0xc0;
+/// Memory word holding R (for uses a `DUP` cannot reach).
+const R_AT: usize = 0xe0;
 
-/// Values that may be pending on the stack while `r` is still within a `DUP`'s reach.
-const MAX_PENDING: usize = 16 - 1 - LOCALS_ABOVE_R;
-
-/// Yul builtins the generated code calls (anything else is a user-defined function).
-const BUILTINS: &[&str] = &[
-    "add",
-    "addmod",
-    "and",
-    "calldatacopy",
-    "calldataload",
-    "eq",
-    "iszero",
-    "keccak256",
-    "lt",
-    "mcopy",
-    "mload",
-    "mod",
-    "mstore",
-    "mstore8",
-    "mul",
-    "mulmod",
-    "not",
-    "shl",
-    "staticcall",
-    "sub",
-    "gas",
-    "extcodecopy",
-];
-
-#[derive(Debug)]
-enum Node {
-    Leaf(String),
-    Call(String, Vec<Node>),
+/// The statements that put the moduli in place: `P` at 0xc0, `R` at 0xe0 and in the stack
+/// variable `r`. They must come before any use; uses before them stay the Solidity constants.
+pub fn init() -> Stmt {
+    Stmt::Line(vec![mstore(P_AT, Expr::Var("P")), mstore(R_AT, Expr::Var("R")), Stmt::Let(vec!["r"], Some(Expr::Var("R")))])
 }
 
-impl Node {
-    /// Most values pending on the stack, relative to this node's own evaluation, at any leaf.
-    fn height(&self) -> usize {
-        match self {
-            Node::Leaf(_) => 0,
-            Node::Call(name, args) => {
-                let extra = usize::from(!BUILTINS.contains(&name.as_str()));
-                let n = args.len();
-                args.iter().enumerate().map(|(k, a)| a.height() + (n - 1 - k) + extra).max().unwrap_or(0)
-            }
-        }
-    }
+/// The deepest stack slot a `DUP` reaches.
+const DUP_REACH: usize = 16;
 
-    fn reorder(&mut self) {
-        if let Node::Call(name, args) = self {
-            args.iter_mut().for_each(Node::reorder);
-            if (name == "addmod" || name == "mulmod") && args.len() == 3 && args[0].height() > args[1].height() {
-                args.swap(0, 1);
-            }
-        }
-    }
+/// Place every modulus in `body` (see the module docs), reordering commutative arguments first.
+pub fn place(body: &mut [Stmt]) {
+    let mut scope = Scope { r_declared: false, above_r: 0 };
+    place_block(body, &mut scope);
+}
 
-    fn emit(&self, pending: usize, out: &mut String) {
-        match self {
-            Node::Leaf(t) if t == "R" => out.push_str(if pending <= MAX_PENDING { "r" } else { "mload(0xe0)" }),
-            Node::Leaf(t) if t == "P" => out.push_str("mload(0xc0)"),
-            Node::Leaf(t) => out.push_str(t),
-            Node::Call(name, args) => {
-                let extra = usize::from(!BUILTINS.contains(&name.as_str()));
-                let n = args.len();
-                out.push_str(name);
-                out.push('(');
-                for (k, a) in args.iter().enumerate() {
-                    if k > 0 {
-                        out.push_str(", ");
-                    }
-                    a.emit(pending + (n - 1 - k) + extra, out);
-                }
-                out.push(')');
+/// What is on the stack above `r` at the statement being placed.
+#[derive(Clone, Copy)]
+struct Scope {
+    r_declared: bool,
+    /// Block-local variables declared after `r` and still in scope.
+    above_r: usize,
+}
+
+fn place_block(body: &mut [Stmt], scope: &mut Scope) {
+    let outer = *scope;
+    for s in body.iter_mut() {
+        place_stmt(s, scope);
+    }
+    // The block's variables end with it; `r` itself is declared at the top level.
+    scope.above_r = outer.above_r;
+}
+
+fn place_stmt(s: &mut Stmt, scope: &mut Scope) {
+    match s {
+        Stmt::Expr(e) | Stmt::Assign(_, e) => place_root(e, 0, *scope),
+        Stmt::Let(names, value) => {
+            if let Some(v) = value {
+                place_root(v, 0, *scope);
+            }
+            if names.contains(&"r") {
+                scope.r_declared = true;
+            } else if scope.r_declared {
+                scope.above_r += names.len();
             }
         }
+        Stmt::If(cond, body) => {
+            place_root(cond, 0, *scope);
+            place_block(body, &mut scope.clone());
+        }
+        Stmt::Block(body) => place_block(body, &mut scope.clone()),
+        Stmt::Line(parts) => parts.iter_mut().for_each(|p| place_stmt(p, scope)),
+        Stmt::Note(inner, _) => place_stmt(inner, scope),
+        Stmt::Section(_) | Stmt::Comment(_) => {}
     }
 }
 
-/// Characters of a Yul identifier or literal (`proof.offset` is one identifier).
-fn is_ident(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+/// Most values pending on the stack, relative to this expression's own evaluation, at any leaf.
+fn height(e: &Expr) -> usize {
+    match e {
+        Expr::Call(f, args) => {
+            let n = args.len();
+            let extra = usize::from(f.pushes_return_label());
+            args.iter().enumerate().map(|(k, a)| height(a) + (n - 1 - k) + extra).max().unwrap_or(0)
+        }
+        _ => 0,
+    }
 }
 
-/// Parse the call or leaf starting at `chars[*i]` (an identifier or literal).
-fn parse(chars: &[char], i: &mut usize) -> Node {
-    let start = *i;
-    while *i < chars.len() && is_ident(chars[*i]) {
-        *i += 1;
-    }
-    let token: String = chars[start..*i].iter().collect();
-    if chars.get(*i) != Some(&'(') {
-        return Node::Leaf(token);
-    }
-    *i += 1;
-    let mut args = Vec::new();
-    loop {
-        while chars.get(*i).is_some_and(|c| c.is_whitespace() || *c == ',') {
-            *i += 1;
-        }
-        match chars.get(*i) {
-            Some(')') => {
-                *i += 1;
-                break;
-            }
-            Some(c) if is_ident(*c) => args.push(parse(chars, i)),
-            // Not an expression this module understands: keep the rest as written.
-            _ => {
-                let rest: String = chars[*i..].iter().collect();
-                *i = chars.len();
-                args.push(Node::Leaf(rest));
-                break;
-            }
+/// Move the deeper operand of every `addmod` and `mulmod` second, bottom-up (an operand's depth
+/// depends on how its own operands were ordered).
+fn reorder(e: &mut Expr) {
+    if let Expr::Call(f, args) = e {
+        args.iter_mut().for_each(reorder);
+        if matches!(f, Func::Builtin(Builtin::AddMod | Builtin::MulMod)) && args.len() == 3 && height(&args[0]) > height(&args[1]) {
+            args.swap(0, 1);
         }
     }
-    Node::Call(token, args)
 }
 
-/// Rewrite one generated line: every expression statement is reordered and its `R` and `P`
-/// leaves placed (see the module docs). Comments and everything that is not a call pass through.
-pub fn place_moduli(line: &str) -> String {
-    if line == INIT_LINE {
-        return line.to_string();
-    }
-    let (code, comment) = match line.find("//") {
-        Some(at) => line.split_at(at),
-        None => (line, ""),
-    };
-    let chars: Vec<char> = code.chars().collect();
-    let mut out = String::with_capacity(line.len() + 16);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let starts_token = is_ident(c) && (i == 0 || !is_ident(chars[i - 1]));
-        if starts_token {
-            let mut node = parse(&chars, &mut i);
-            node.reorder();
-            node.emit(0, &mut out);
-        } else {
-            out.push(c);
-            i += 1;
+/// Reorder `e`, then place its moduli with `pending` values already on the stack.
+fn place_root(e: &mut Expr, pending: usize, scope: Scope) {
+    reorder(e);
+    place_expr(e, pending, scope);
+}
+
+fn place_expr(e: &mut Expr, pending: usize, scope: Scope) {
+    match e {
+        Expr::Mod(Modulus::P) => *e = call(Builtin::Mload, [hex(P_AT)]),
+        Expr::Mod(Modulus::R) if !scope.r_declared => *e = Expr::Var("R"),
+        Expr::Mod(Modulus::R) => {
+            let depth = pending + scope.above_r + 1;
+            *e = if depth <= DUP_REACH { Expr::Var("r") } else { call(Builtin::Mload, [hex(R_AT)]) };
         }
+        Expr::Call(f, args) => {
+            let n = args.len();
+            let extra = usize::from(f.pushes_return_label());
+            for (k, a) in args.iter_mut().enumerate() {
+                place_expr(a, pending + (n - 1 - k) + extra, scope);
+            }
+        }
+        Expr::Num(_) | Expr::Var(_) => {}
     }
-    out.push_str(comment);
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yul::render::{expr, lines};
+    use crate::yul::{addmod, dec, neg, require, Stmt, P, R};
+
+    fn v(name: &'static str) -> Expr {
+        Expr::Var(name)
+    }
+
+    fn placed(body: Vec<Stmt>) -> Vec<String> {
+        let mut body = [vec![init()], body].concat();
+        place(&mut body);
+        lines(&body[1..])
+    }
 
     #[test]
     fn shallow_r_from_the_stack_deep_r_from_memory() {
-        assert_eq!(
-            place_moduli("mstore(0x20, addmod(mload(0x40), 1, R)) // R stays"),
-            "mstore(0x20, addmod(mload(0x40), 1, r)) // R stays"
-        );
-        assert_eq!(place_moduli("ok := and(ok, lt(calldataload(0x44), R))"), "ok := and(ok, lt(calldataload(0x44), r))");
-        assert_eq!(place_moduli("px := mulmod(px, px, P)"), "px := mulmod(px, px, mload(0xc0))");
-        assert_eq!(place_moduli("if eq(proof.offset, 0x64) { x }"), "if eq(proof.offset, 0x64) { x }");
+        assert_eq!(placed(vec![require(call(Builtin::Lt, [v("a"), R]))]), ["ok := and(ok, lt(a, r))"]);
+        assert_eq!(placed(vec![Stmt::Assign("px", call(Builtin::MulMod, [v("px"), v("px"), P]))]), ["px := mulmod(px, px, mload(0xc0))"]);
         // The deeper operand moves second: a left-deep chain becomes right-deep.
-        assert_eq!(place_moduli("x := addmod(addmod(a, b, R), c, R)"), "x := addmod(c, addmod(a, b, r), r)");
-        // Each level of a right-deep chain waits on one pushed value (the modulus).
-        let mut deep = "a".to_string();
-        for _ in 0..14 {
-            deep = format!("addmod(x, {deep}, R)");
+        assert_eq!(placed(vec![Stmt::Assign("x", addmod(addmod(v("a"), v("b")), v("c")))]), ["x := addmod(c, addmod(a, b, r), r)"]);
+        // Each level of a right-deep chain waits on one pushed value (the modulus): at the top
+        // level r is reached through 15 pending values.
+        let mut deep = v("a");
+        for _ in 0..17 {
+            deep = addmod(v("x"), deep);
         }
-        let placed = place_moduli(&format!("y := {deep}"));
-        assert_eq!(placed.matches("mload(0xe0)").count(), 14 - (MAX_PENDING + 1));
-        assert!(placed.starts_with("y := addmod(x, addmod(x,"));
+        let top = placed(vec![Stmt::Assign("y", deep.clone())]);
+        assert_eq!(top[0].matches("mload(0xe0)").count(), 17 - DUP_REACH);
+        // Three locals declared after r take three slots.
+        let locals = placed(vec![Stmt::Block(vec![Stmt::Let(vec!["u", "w", "z"], None), Stmt::Assign("y", deep)])]);
+        assert_eq!(locals[2].matches("mload(0xe0)").count(), 17 - DUP_REACH + 3);
+        // Before `let r`, R is the Solidity constant.
+        let mut early = vec![Stmt::Expr(neg(dec(1))), init()];
+        place(&mut early);
+        assert_eq!(
+            expr(match &early[0] {
+                Stmt::Expr(e) => e,
+                _ => unreachable!(),
+            }),
+            "sub(R, 1)"
+        );
     }
 
     #[test]
     fn user_functions_push_their_return_label() {
-        assert_eq!(place_moduli("ok := and(ok, ec_mul_acc(sub(R, x)))"), "ok := and(ok, ec_mul_acc(sub(r, x)))");
-        assert_eq!(Node::Call("ec_mul_acc".into(), vec![Node::Leaf("x".into())]).height(), 1);
+        let e = Expr::Call(Func::EcMulAcc, vec![neg(v("x"))]);
+        assert_eq!(height(&e), 2);
+        assert_eq!(placed(vec![require(e)]), ["ok := and(ok, ec_mul_acc(sub(r, x)))"]);
     }
 }

@@ -30,7 +30,7 @@ fn fixture() -> &'static (Proved, Vec<u8>) {
     F.get_or_init(|| {
         let p = common::prove_sample(7);
         let protocol = Protocol::from_vk(&p.params, &p.vk, p.instances.len()).unwrap();
-        let source = generate(&protocol, &Options::new(Provenance::from_header(&p.header))).unwrap().verifier;
+        let source = generate(&protocol, &Options::new(Provenance::new(&p.header.model_digest, p.header.srs.describe()))).unwrap().verifier;
         let creation = solc::compile(&source, "ZkCreditVerifier", true).unwrap().creation;
         (p, creation)
     })

@@ -33,7 +33,7 @@ fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel 
     let (proof, instances) = file.decode(&root).unwrap();
     verify(&keys.params, keys.pk.get_vk(), &proof, &instances).unwrap();
 
-    let options = Options::new(Provenance::from_header(&keys.header));
+    let options = Options::new(Provenance::new(&keys.header.model_digest, keys.header.srs.describe()));
     let (_, compiled) = compile_verifier(&keys.params, keys.pk.get_vk(), &options, instances.len()).unwrap();
     let mut chain = Evm::new();
     let (addr, _) = chain.deploy("verifier", &compiled.creation).unwrap();

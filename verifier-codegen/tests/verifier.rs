@@ -37,7 +37,9 @@ fn fixture() -> &'static Fixture {
         let proved = common::prove_sample(7);
         assert_eq!(proved.file.calldata, format!("0x{}", hex::encode(abi::calldata(&proved.proof, &proved.instances))));
         let protocol = Protocol::from_vk(&proved.params, &proved.vk, proved.instances.len()).unwrap();
-        let source = generate(&protocol, &Options::new(Provenance::from_header(&proved.header))).unwrap().verifier;
+        let source = generate(&protocol, &Options::new(Provenance::new(&proved.header.model_digest, proved.header.srs.describe())))
+            .unwrap()
+            .verifier;
         let ours = solc::compile(&source, "ZkCreditVerifier", true).unwrap();
         let theirs = solc::compile(&baseline::solidity(&proved.params, &proved.vk), "Halo2Verifier", false).unwrap();
         Fixture { proved, ours, theirs, source }
@@ -298,7 +300,7 @@ fn differential_against_snark_verifier() {
 fn separate_verifying_key_contract() {
     let f = fixture();
     let protocol = Protocol::from_vk(&f.params, &f.vk, f.instances.len()).unwrap();
-    let mut options = Options::new(Provenance::from_header(&f.header));
+    let mut options = Options::new(Provenance::new(&f.header.model_digest, f.header.srs.describe()));
     options.separate_vk = true;
     let generated = generate(&protocol, &options).unwrap();
     let key = solc::compile(generated.verifying_key.as_ref().unwrap(), &generated.vk_contract_name, true).unwrap();
@@ -331,7 +333,14 @@ fn committed_verifier_matches_the_generator() {
 #[test]
 fn gas_snapshot() {
     let f = fixture();
-    let (report, _, _) = gas::measure(&f.params, &f.vk, &Options::new(Provenance::from_header(&f.header)), &f.proof, &f.instances).unwrap();
+    let (report, _, _) = gas::measure(
+        &f.params,
+        &f.vk,
+        &Options::new(Provenance::new(&f.header.model_digest, f.header.srs.describe())),
+        &f.proof,
+        &f.instances,
+    )
+    .unwrap();
     assert!(report.runtime_bytes <= 12_000, "runtime bytecode {} B > 12,000", report.runtime_bytes);
     assert!(report.verify_gas_tx < report.snark_verifier_verify_gas_tx, "not cheaper than snark-verifier");
     assert!(report.deploy_gas < report.snark_verifier_deploy_gas);

@@ -150,7 +150,7 @@ fn evm_verify(
 ) -> Result<Option<zkcredit_evm::Compiled>> {
     use zkcredit_evm::Evm;
     use zkcredit_verifier_codegen::{abi, gas, Options, Provenance};
-    let options = Options::new(Provenance::from_header(&keys.header));
+    let options = Options::new(Provenance::new(&keys.header.model_digest, keys.header.srs.describe()));
     let (report, generated, compiled) = match gas::measure(&keys.params, keys.pk.get_vk(), &options, proof, instances) {
         Ok(r) => r,
         Err(e @ zkcredit_verifier_codegen::Error::Evm(zkcredit_evm::Error::Solc { .. })) => {

@@ -68,7 +68,8 @@ fn plan(a: &Args, attesters: Vec<zkcredit_script::alloy::primitives::Address>) -
             (model, keys.params, keys.pk.get_vk().clone(), keys.header)
         }
     };
-    let (_, compiled) = compile_verifier(&params, &vk, &Options::new(Provenance::from_header(&header)), INSTANCE_COUNT)?;
+    let (_, compiled) =
+        compile_verifier(&params, &vk, &Options::new(Provenance::new(&header.model_digest, header.srs.describe())), INSTANCE_COUNT)?;
     let policy = Policy::new(&model, a.threshold)?;
     Ok(DeployPlan {
         verifier_creation: compiled.creation,

@@ -51,7 +51,7 @@ pub fn run(a: Args) -> Result<()> {
             (keys.params, keys.pk.get_vk().clone(), keys.header, proof, instances)
         }
     };
-    let mut options = Options::new(Provenance::from_header(&header));
+    let mut options = Options::new(Provenance::new(&header.model_digest, header.srs.describe()));
     options.separate_vk = a.separate_vk;
     let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
     print!("{}", report.table());

@@ -45,7 +45,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     };
     let protocol = Protocol::from_vk(&params, &vk, INSTANCE_COUNT)?;
-    let mut options = Options::new(Provenance::from_header(&header));
+    let mut options = Options::new(Provenance::new(&header.model_digest, header.srs.describe()));
     options.contract_name = a.name.clone();
     options.separate_vk = a.separate_vk;
     let generated = generate(&protocol, &options)?;

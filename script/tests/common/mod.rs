@@ -58,7 +58,7 @@ impl Bundle {
 
     /// The deploy plan: the generated verifier for these keys, the bundled policy.
     pub fn plan(&self, attesters: Vec<Address>) -> DeployPlan {
-        let options = Options::new(Provenance::from_header(&self.keys.header));
+        let options = Options::new(Provenance::new(&self.keys.header.model_digest, self.keys.header.srs.describe()));
         let (_, compiled) = compile_verifier(&self.keys.params, self.keys.pk.get_vk(), &options, 5).unwrap();
         let policy = Policy::new(&self.model, THRESHOLD).unwrap();
         DeployPlan {
