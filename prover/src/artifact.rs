@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::circuit::Family;
 use crate::digest::{hex32, keccak};
 use crate::error::{Error, Result};
 use crate::srs::SrsInfo;
@@ -31,6 +32,9 @@ pub struct ArtifactHeader {
     pub srs: SrsInfo,
     /// Keccak-256 of the payload.
     pub payload_keccak: String,
+    /// The circuit family the key was made for (absent: a network).
+    #[serde(default, skip_serializing_if = "Family::is_network")]
+    pub family: Family,
 }
 
 /// Write a container.

@@ -190,7 +190,7 @@ pub fn compile(
     threshold: f64,
 ) -> Result<CompiledModel> {
     let onnx = OnnxModel::load(onnx_path)?;
-    let n = onnx.network.inputs();
+    let n = onnx.model.inputs();
     let encoding = encoding.map(Encoding::load).transpose()?;
     let names = match (&encoding, input_names) {
         (Some(enc), Some(names)) if enc.inputs != names => {
@@ -282,7 +282,7 @@ impl Search<'_> {
             activation_bits: Some(bits.activation),
             ..self.cfg.clone()
         };
-        let model = match calibrate(&self.onnx.network, &self.ds.names, &self.ds.rows, &cfg) {
+        let model = match calibrate(&self.onnx.model, &self.ds.names, &self.ds.rows, &cfg) {
             Ok(q) => q,
             Err(_) if !self.tried.is_empty() => return Ok(None),
             Err(e) => return Err(e),
@@ -372,7 +372,7 @@ fn choose_scales(
     threshold: f64,
 ) -> Result<(QuantizedModel, FidelityReport, CalibrationReport)> {
     let floats = ds.rows.iter().map(|r| onnx.reference(r)).collect::<Result<Vec<f64>>>()?;
-    let target = error_target(onnx.network.sigmoid, &floats);
+    let target = error_target(onnx.model.sigmoid(), &floats);
     let mut search = Search { onnx, ds, cfg, floats, threshold, target, tried: Vec::new() };
     let weight = cfg.weight_bits.unwrap_or(DEFAULT_WEIGHT_BITS);
     let activation = cfg.activation_bits.unwrap_or(DEFAULT_ACTIVATION_BITS);

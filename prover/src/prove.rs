@@ -47,7 +47,7 @@ impl Progress for NoProgress {
 pub fn circuit_size(model: &CompiledModel) -> Result<(usize, u32)> {
     let layout = Layout::build(&model.quantized, model.model_id(), None)?;
     let mut cs = ConstraintSystem::<Fr>::default();
-    CreditConfig::configure(&mut cs);
+    CreditConfig::configure(&mut cs, layout.family);
     // Gates look up to 5 rows ahead; halo2 reserves blinding rows at the end.
     let need = layout.rows() + 6 + cs.minimum_rows();
     let k = (need as f64).log2().ceil().max(4.0) as u32;
@@ -70,6 +70,7 @@ pub fn setup(model: &CompiledModel, srs: &SrsSource, progress: &dyn Progress) ->
     progress.stage(&format!("loading SRS for k = {k}"));
     let (params, info) = srs.load(k)?;
     let layout = Layout::build(&model.quantized, model.model_id(), None)?;
+    let family = layout.family;
     let circuit = CreditCircuit { layout: Arc::new(layout) };
     progress.stage("generating verifying key");
     let vk = keygen_vk_custom(&params, &circuit, true).map_err(|e| Error::Halo2 { stage: "keygen_vk", reason: format!("{e:?}") })?;
@@ -82,6 +83,7 @@ pub fn setup(model: &CompiledModel, srs: &SrsSource, progress: &dyn Progress) ->
         k,
         srs: info,
         payload_keccak: String::new(),
+        family,
     };
     Ok(SetupOutput { params, pk, header })
 }
@@ -112,7 +114,7 @@ fn check_model(path: &Path, header: &ArtifactHeader, model: Option<&CompiledMode
 pub fn load_pk(path: &Path, model: &CompiledModel) -> Result<(ProvingKey<G1Affine>, ArtifactHeader)> {
     let (h, payload) = artifact::read(path, "proving-key")?;
     check_model(path, &h, Some(model))?;
-    let pk = ProvingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, ())
+    let pk = ProvingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, h.family)
         .map_err(|e| Error::artifact(path, format!("unreadable proving key: {e}")))?;
     Ok((pk, h))
 }
@@ -121,7 +123,7 @@ pub fn load_pk(path: &Path, model: &CompiledModel) -> Result<(ProvingKey<G1Affin
 pub fn load_vk(path: &Path, model: Option<&CompiledModel>) -> Result<(VerifyingKey<G1Affine>, ArtifactHeader)> {
     let (h, payload) = artifact::read(path, "verifying-key")?;
     check_model(path, &h, model)?;
-    let vk = VerifyingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, ())
+    let vk = VerifyingKey::<G1Affine>::from_bytes::<CreditCircuit>(&payload, SerdeFormat::RawBytes, h.family)
         .map_err(|e| Error::artifact(path, format!("unreadable verifying key: {e}")))?;
     Ok((vk, h))
 }

@@ -30,7 +30,7 @@ fn circuit_decision_equals_float_decision_on_all_rows() {
 fn tract_matches_the_committed_onnxruntime_scores() {
     let onnx = OnnxModel::load(&common::example("mlp.onnx")).unwrap();
     let names = zkcredit_prover::encoding::Encoding::load(&common::example("encoding.json")).unwrap().inputs;
-    assert_eq!(names.len(), onnx.network.inputs());
+    assert_eq!(names.len(), onnx.model.inputs());
     let ds = dataset::load(&common::example("dataset.csv"), &names).unwrap();
     let reference = dataset::column(&common::example("dataset.csv"), "mlp_score").unwrap();
     assert_eq!(reference.len(), 1000);
@@ -50,15 +50,16 @@ fn logistic_regression_compiles_with_full_agreement() {
         0.5,
     )
     .unwrap();
-    assert_eq!(m.quantized.layers.len(), 1);
+    assert_eq!(m.quantized.layers().map(<[_]>::len), Some(1));
     assert_eq!(m.fidelity.decisions_agree, 1000);
 }
 
 #[test]
 fn matmul_add_identity_graph_is_supported() {
     let m = OnnxModel::load(&fixture("matmul_add.onnx")).unwrap();
-    assert_eq!(m.network.layers.len(), 2);
-    assert!(m.network.sigmoid);
+    let n = m.model.network().unwrap();
+    assert_eq!(n.layers.len(), 2);
+    assert!(n.sigmoid);
 }
 
 #[test]
@@ -82,7 +83,8 @@ fn malformed_models_are_rejected_with_the_file_named() {
 #[test]
 fn consecutive_linear_layers_fold_into_one() {
     let m = OnnxModel::load(&fixture("no_activation.onnx")).unwrap();
-    assert_eq!((m.network.layers.len(), m.network.sigmoid), (1, false));
+    let n = m.model.network().unwrap();
+    assert_eq!((n.layers.len(), n.sigmoid), (1, false));
 }
 
 #[test]
@@ -105,16 +107,19 @@ fn leaky_relu_and_clip_calibrate_with_a_second_value_per_neuron() {
     let rows: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, 1.0, -1.0]).collect();
     let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
     let m = OnnxModel::load(&fixture("leaky_relu.onnx")).unwrap();
-    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::LeakyRelu { alpha: vec![0.1f32 as f64; 4] }]);
-    let q = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap();
-    assert!(q.layers[0].passes_raw && q.layers[1].weights[0].len() == 8);
+    assert_eq!(
+        m.model.network().unwrap().activations,
+        vec![zkcredit_prover::onnx::Activation::LeakyRelu { alpha: vec![0.1f32 as f64; 4] }]
+    );
+    let q = zkcredit_prover::quantize::calibrate(&m.model, &names, &rows, &QuantConfig::default()).unwrap();
+    assert!(q.layers().unwrap()[0].passes_raw && q.layers().unwrap()[1].weights[0].len() == 8);
     let m = OnnxModel::load(&fixture("clip.onnx")).unwrap();
-    assert_eq!(m.network.activations, vec![zkcredit_prover::onnx::Activation::Clip { max: 6.0 }]);
-    let q = zkcredit_prover::quantize::calibrate(&m.network, &names, &rows, &QuantConfig::default()).unwrap();
-    let clip = q.layers[0].clip.as_ref().unwrap();
+    assert_eq!(m.model.network().unwrap().activations, vec![zkcredit_prover::onnx::Activation::Clip { max: 6.0 }]);
+    let q = zkcredit_prover::quantize::calibrate(&m.model, &names, &rows, &QuantConfig::default()).unwrap();
+    let clip = q.layers().unwrap()[0].clip.as_ref().unwrap();
     // max = 6 at the 16 activation bits of Q.
     assert_eq!(clip.max_q, 6 << 16);
-    assert_eq!(q.layers[1].weights[0].len(), 8);
+    assert_eq!(q.layers().unwrap()[1].weights[0].len(), 8);
 }
 
 #[test]

@@ -86,8 +86,8 @@ fn prelu_and_relu6_models_pass_and_bind_their_second_values() {
         let qc = zkcredit_prover::quantize::QuantConfig::default();
         let m = zkcredit_prover::model::compile(&model, &common::example("dataset.csv"), None, Some(&names), &qc, 0.5).unwrap();
         let q = &m.quantized;
-        assert_eq!((q.layers[0].passes_raw, q.layers[0].clip.is_some()), (leaky, !leaky), "{file}");
-        assert_eq!(q.layers[1].weights[0].len(), 2 * q.layers[0].weights.len(), "{file}");
+        assert_eq!((q.layers().unwrap()[0].passes_raw, q.layers().unwrap()[0].clip.is_some()), (leaky, !leaky), "{file}");
+        assert_eq!(q.layers().unwrap()[1].weights[0].len(), 2 * q.layers().unwrap()[0].weights.len(), "{file}");
         let row = ds.rows.iter().find(|r| q.score(q.forward(&q.quantize_features(r).unwrap()).unwrap().logit) > 0.8).unwrap();
         let req = ProveRequest { features: row.clone(), threshold: 0.5, borrower: [0x11; 20], nonce: 42, salt: None };
         let (w, _) = witness(&m, &req, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1)).unwrap();
@@ -122,7 +122,7 @@ fn prelu_and_relu6_models_pass_and_bind_their_second_values() {
 fn zero_has_one_encoding_in_relu_and_comparison() {
     use zkcredit_prover::circuit::{CellRef, Col, Witness};
     use zkcredit_prover::commitment::feature_commitment;
-    use zkcredit_prover::onnx::{Activation, Dense, FloatModel};
+    use zkcredit_prover::onnx::{Activation, Dense, Float, FloatModel};
     use zkcredit_prover::public::PublicInputs;
     use zkcredit_prover::quantize::{calibrate, QuantConfig};
 
@@ -136,7 +136,7 @@ fn zero_has_one_encoding_in_relu_and_comparison() {
         sigmoid: false,
     };
     let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![f64::from(i), f64::from(i % 5)]).collect();
-    let q = calibrate(&float, &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
+    let q = calibrate(&Float::Network(float), &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
     let x = q.quantize_features(&rows[7]).unwrap();
     let logit = q.forward(&x).unwrap().logit;
     let model_id = Fr::from(7u64);
@@ -155,7 +155,7 @@ fn zero_has_one_encoding_in_relu_and_comparison() {
     // The zero ReLU: `a` of its row holds z_shift = Q + 2^r = 2^r, `b` the output 0; the sign bit
     // is `b` of the row above (the running sum's end).
     let relu = honest.marks.iter().find(|(g, _)| *g == Gadget::Relu).unwrap().1;
-    let r = q.layers[0].out_bits;
+    let r = q.layers().unwrap()[0].out_bits;
     assert_eq!(honest.value(CellRef { col: Col::A, row: relu.row }), zkcredit_prover::field::pow2(r), "Q is 0");
     assert_eq!(honest.value(relu), Fr::zero());
     let sign = CellRef { col: Col::B, row: relu.row - 1 };

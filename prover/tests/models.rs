@@ -52,14 +52,14 @@ fn every_model_reproduces_onnxruntime_on_every_row() {
         assert_eq!(reference.len(), ds.rows.len());
         let mut worst = 0f64;
         for (row, r) in ds.rows.iter().zip(&reference) {
-            let ours = onnx.network.output(row);
+            let ours = onnx.model.output(row);
             worst = worst.max((ours - r).abs() / (1.0 + r.abs()));
             assert!((onnx.reference(row).unwrap() - ours).abs() < 1e-3 * (1.0 + ours.abs()), "{name}: reference vs lowered");
         }
         println!(
             "{name}: {} layers, sigmoid {}, reference {:?}, max rel. error vs onnxruntime {worst:.2e}",
-            onnx.network.layers.len(),
-            onnx.network.sigmoid,
+            onnx.model.network().map_or(0, |n| n.layers.len()),
+            onnx.model.sigmoid(),
             onnx.reference_kind
         );
         assert!(worst < 1e-4, "{name}: lowered network differs from onnxruntime by {worst}");

@@ -68,15 +68,7 @@ pub fn run(a: Args) -> Result<()> {
     let f = &m.fidelity;
     println!("compiled {} -> {}", a.model.display(), a.out.display());
     println!("  model digest   {}", m.digest);
-    println!(
-        "  layers         {}",
-        m.quantized
-            .layers
-            .iter()
-            .map(|l| format!("{}x{}", l.weights.first().map_or(0, Vec::len), l.weights.len()))
-            .collect::<Vec<_>>()
-            .join(" -> ")
-    );
+    println!("  model          {}", m.quantized.summary());
     let c = &m.calibration;
     println!(
         "  scales         input {} / weight {} / activation {} bits ({}: {})",

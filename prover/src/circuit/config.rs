@@ -16,13 +16,36 @@
 //!
 //! The maximum degree is 5 (four quotient chunks). The Poseidon round tells full from partial
 //! rounds by `qp - 1` inside its body: in a partial round the unboxed words carry `t = 1`.
+//!
+//! A tree-ensemble circuit ([`Family::Trees`]) has a fourth fixed column, `qt`, selecting
+//! [`Gate::Mux`] (`qt = 1`, selector `qt`, body degree 2); a network's circuit has no `qt`, so its
+//! verifying key is unchanged by the tree gadget.
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Instance, VirtualCells};
 use halo2_proofs::poly::Rotation;
+use serde::{Deserialize, Serialize};
 
 use super::layout::Gate;
 use crate::poseidon;
+
+/// The model family a circuit is configured for (halo2's circuit parameters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// Dense layers (and linear models).
+    #[default]
+    Network,
+    /// A tree ensemble: the network's gates and the `qt` column's [`Gate::Mux`].
+    Trees,
+}
+
+impl Family {
+    /// Whether this is [`Family::Network`] (the default, left out of key headers).
+    pub fn is_network(&self) -> bool {
+        *self == Family::Network
+    }
+}
 
 /// The circuit's columns.
 #[derive(Clone, Debug)]
@@ -37,6 +60,8 @@ pub struct CreditConfig {
     pub op: Column<Fixed>,
     /// Opcode column of the Poseidon rounds and the constant/public-input gate.
     pub qp: Column<Fixed>,
+    /// Opcode column of the tree gadget's multiplexer (tree circuits only).
+    pub qt: Option<Column<Fixed>>,
     /// The public inputs.
     pub instance: Column<Instance>,
 }
@@ -52,8 +77,8 @@ fn select(m: &mut VirtualCells<'_, Fr>, col: Column<Fixed>, value: u64) -> Expre
 }
 
 impl CreditConfig {
-    /// Declare the columns and gates.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
+    /// Declare the columns and gates of a `family` circuit.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, family: Family) -> Self {
         let a = meta.advice_column();
         let b = meta.advice_column();
         let w = meta.fixed_column();
@@ -95,7 +120,21 @@ impl CreditConfig {
             let s = q.clone() * (constant(3) - q.clone());
             poseidon_round(m, [a, b], w, s, q - constant(1))
         });
-        CreditConfig { a, b, w, op, qp, instance }
+        let qt = (family == Family::Trees).then(|| {
+            let qt = meta.fixed_column();
+            meta.create_gate("mux", |m| {
+                // b[1] = y + a[0] (n - y), n = b[0] + w[0], y = a[1] + w[1]: a[0] = 1 picks n.
+                let q = m.query_fixed(qt, Rotation::cur());
+                let (a0, b0, w0) =
+                    (m.query_advice(a, Rotation::cur()), m.query_advice(b, Rotation::cur()), m.query_fixed(w, Rotation::cur()));
+                let (a1, b1, w1) =
+                    (m.query_advice(a, Rotation::next()), m.query_advice(b, Rotation::next()), m.query_fixed(w, Rotation::next()));
+                let (no, yes) = (b0 + w0, a1 + w1);
+                vec![q.clone() * boolean(a0.clone()), q * (b1 - yes.clone() - a0 * (no - yes))]
+            });
+            qt
+        });
+        CreditConfig { a, b, w, op, qp, qt, instance }
     }
 }
 

@@ -71,6 +71,15 @@ impl Layout {
     }
 }
 
+impl FeatureInput {
+    /// The terms of `X'` alone.
+    pub(super) fn terms(&self) -> Vec<(Fr, CellRef)> {
+        let mut t = vec![(Fr::ONE, self.lo)];
+        t.extend(self.hi.map(|hi| (-pow2(self.bits), hi)));
+        t
+    }
+}
+
 /// The terms of `sum_j w_j X'_j` over running-sum cells, with the coefficients of a cell shared by
 /// two neighbouring features (`hi` of one is `lo` of the next) merged and zero terms dropped.
 pub(super) fn feature_terms(weights: impl Iterator<Item = Fr>, inputs: &[FeatureInput]) -> Vec<(Fr, CellRef)> {

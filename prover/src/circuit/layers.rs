@@ -33,8 +33,9 @@ impl Layout {
         public: &PublicInputs,
         checked: bool,
     ) -> Result<Vec<CellRef>> {
-        let layer = &model.layers[li];
-        let last = li + 1 == model.layers.len();
+        let layers = model.layers().unwrap_or_default();
+        let layer = &layers[li];
+        let last = li + 1 == layers.len();
         let (mut next, mut raw) = (Vec::new(), Vec::new());
         for (j, (row, bias)) in layer.weights.iter().zip(&layer.bias).enumerate() {
             let first = li == 0 && j == 0;
@@ -108,7 +109,7 @@ impl Layout {
 
     /// The comparison: `d = logit - threshold` decomposed into `compare_bits` bits, so the proof
     /// asserts `logit >= threshold`. An applicant below the threshold cannot be laid out.
-    fn compare(&mut self, model: &QuantizedModel, y: CellRef, public: &PublicInputs, checked: bool) -> Result<()> {
+    pub(super) fn compare(&mut self, model: &QuantizedModel, y: CellRef, public: &PublicInputs, checked: bool) -> Result<()> {
         let t = public.threshold_q;
         let d = to_i128(self.value(y));
         if checked && d < 0 {
@@ -140,8 +141,9 @@ fn neuron_terms(model: &QuantizedModel, li: usize, row: &[i64], bias: i64, input
         }
         LayerInputs::Cells(cells) => row.iter().zip(cells).map(|(w, c)| (fr_from_i128(i128::from(*w)), *c)).collect(),
     };
-    if li > 0 && model.layers[li - 1].passes_raw {
-        let (half, r) = (row.len() / 2, model.layers[li - 1].out_bits);
+    let layers = model.layers().unwrap_or_default();
+    if li > 0 && layers[li - 1].passes_raw {
+        let (half, r) = (row.len() / 2, layers[li - 1].out_bits);
         b -= row[half..].iter().map(|w| i128::from(*w) << r).sum::<i128>();
     }
     (b, terms)

@@ -11,11 +11,12 @@
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 
+use super::config::Family;
 use super::layers::LayerInputs;
 use crate::error::{Error, Result};
 use crate::field::pow2;
 use crate::public::PublicInputs;
-use crate::quantize::QuantizedModel;
+use crate::quantize::{Body, QuantizedModel};
 
 /// An advice column of the circuit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,6 +55,9 @@ pub enum Gate {
     PoseidonPartial,
     /// One full Poseidon round over rows 0..2 into rows 3..5.
     PoseidonFull,
+    /// The tree multiplexer: `a[0]` is a bit, and `b[1] = a[0] ? b[0] + w[0] : a[1] + w[1]` (a
+    /// child's cell plus a constant: a leaf is a zero cell plus its value).
+    Mux,
 }
 
 /// The fixed column that selects a [`Gate`].
@@ -63,6 +67,8 @@ pub enum OpColumn {
     Op,
     /// `qp`: the Poseidon rounds and [`Gate::Bias`].
     Qp,
+    /// `qt`: [`Gate::Mux`] (tree circuits only).
+    Qt,
 }
 
 impl Gate {
@@ -71,13 +77,14 @@ impl Gate {
         match self {
             Gate::Mac | Gate::Bits | Gate::End => OpColumn::Op,
             Gate::Bias | Gate::PoseidonPartial | Gate::PoseidonFull => OpColumn::Qp,
+            Gate::Mux => OpColumn::Qt,
         }
     }
 
     /// The value of [`Gate::column`] on rows where this gate applies.
     pub fn opcode(self) -> u64 {
         match self {
-            Gate::Mac | Gate::PoseidonPartial => 1,
+            Gate::Mac | Gate::PoseidonPartial | Gate::Mux => 1,
             Gate::Bits | Gate::PoseidonFull => 2,
             Gate::End | Gate::Bias => 3,
         }
@@ -107,6 +114,10 @@ pub enum Gadget {
     Nonce,
     /// The model id constant.
     ModelId,
+    /// A split's comparison (the decomposition of `X' - T - 1 + 2^B`).
+    Split,
+    /// A tree multiplexer's output.
+    Mux,
 }
 
 /// The private inputs of one proof.
@@ -133,6 +144,10 @@ pub struct Layout {
     pub op: Vec<u64>,
     /// Opcode column `qp` per row (0: no gate).
     pub qp: Vec<u64>,
+    /// Opcode column `qt` per row (0: no gate; assigned in tree circuits only).
+    pub qt: Vec<u64>,
+    /// The circuit's family (whether it has the `qt` column).
+    pub family: Family,
     /// Copy constraints between advice cells.
     pub copies: Vec<(CellRef, CellRef)>,
     /// `(cell, i)`: the cell equals public input `i` (held in `b` at row `i`).
@@ -190,6 +205,7 @@ impl Layout {
         self.w.push(Fr::ZERO);
         self.op.push(0);
         self.qp.push(0);
+        self.qt.push(0);
         self.a.len() - 1
     }
 
@@ -197,6 +213,7 @@ impl Layout {
         let col = match g.column() {
             OpColumn::Op => &mut self.op[row],
             OpColumn::Qp => &mut self.qp[row],
+            OpColumn::Qt => &mut self.qt[row],
         };
         debug_assert!(*col == 0 || *col == g.opcode(), "two gates of one opcode column on row {row}");
         *col = g.opcode();
@@ -285,7 +302,7 @@ impl Layout {
     }
 
     /// Plan the circuit for `model`: the public-input rows, the features and their commitment,
-    /// each layer, then the borrower, nonce and model id, and the ties to the instance column.
+    /// each layer (or the trees), then the borrower, nonce and model id, and the ties to the instance column.
     /// With `witness = None` the advice values are placeholders (key generation); with a witness
     /// every range and the threshold are checked first. The order of these steps fixes the rows
     /// and the copy constraints, hence the verifying key.
@@ -310,9 +327,17 @@ impl Layout {
         let (features, words) = l.plan_features(model, wit, checked)?;
         let commitment = l.poseidon(&words, wit.salt);
         l.instances.push((commitment, 0));
-        let mut inputs = LayerInputs::Features(&features);
-        for li in 0..model.layers.len() {
-            inputs = LayerInputs::Cells(l.plan_layer(model, li, &inputs, &wit.public, checked)?);
+        match &model.body {
+            Body::Layers(layers) => {
+                let mut inputs = LayerInputs::Features(&features);
+                for li in 0..layers.len() {
+                    inputs = LayerInputs::Cells(l.plan_layer(model, li, &inputs, &wit.public, checked)?);
+                }
+            }
+            Body::Trees(trees) => {
+                l.family = Family::Trees;
+                l.plan_trees(model, trees, &features, &wit.public, checked)?;
+            }
         }
         l.plan_binding(&wit.public, model_id);
         l.tie_instances();

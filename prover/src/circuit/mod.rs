@@ -1,6 +1,7 @@
 //! The credit circuit: gates ([`config`]), the planned table ([`layout`]) composed from one
 //! planner per gadget (`features`: range checks and packing; `hash`: Poseidon; `layers`: dot
-//! products, rescale and ReLU, the comparison; `binding`: the public inputs), and the halo2 `Circuit`.
+//! products, rescale and ReLU, the comparison; `trees`: split bits and multiplexers; `binding`:
+//! the public inputs), and the halo2 `Circuit`, configured per model [`Family`].
 
 mod binding;
 pub mod config;
@@ -8,6 +9,7 @@ mod features;
 mod hash;
 mod layers;
 pub mod layout;
+mod trees;
 
 use std::sync::Arc;
 
@@ -15,7 +17,7 @@ use halo2_proofs::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error as PlonkError};
 
-pub use config::CreditConfig;
+pub use config::{CreditConfig, Family};
 pub use layout::{CellRef, Col, Gadget, Gate, Layout, OpColumn, Witness};
 
 /// The halo2 circuit: a planned [`Layout`] written into the columns of [`CreditConfig`].
@@ -28,14 +30,22 @@ pub struct CreditCircuit {
 impl Circuit<Fr> for CreditCircuit {
     type Config = CreditConfig;
     type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
+    type Params = Family;
 
     fn without_witnesses(&self) -> Self {
         self.clone()
     }
 
+    fn params(&self) -> Family {
+        self.layout.family
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, family: Family) -> CreditConfig {
+        CreditConfig::configure(meta, family)
+    }
+
     fn configure(meta: &mut ConstraintSystem<Fr>) -> CreditConfig {
-        CreditConfig::configure(meta)
+        CreditConfig::configure(meta, Family::Network)
     }
 
     fn synthesize(&self, config: CreditConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
@@ -51,6 +61,9 @@ impl Circuit<Fr> for CreditCircuit {
                     region.assign_fixed(config.w, row, l.w[row]);
                     region.assign_fixed(config.op, row, Fr::from(l.op[row]));
                     region.assign_fixed(config.qp, row, Fr::from(l.qp[row]));
+                    if let Some(qt) = config.qt {
+                        region.assign_fixed(qt, row, Fr::from(l.qt[row]));
+                    }
                 }
                 let cell = |c: &CellRef| match c.col {
                     Col::A => a_cells[c.row],

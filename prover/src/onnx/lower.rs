@@ -14,16 +14,22 @@
 //! - at the end: Sigmoid, Softmax over two classes, `1 - p`, Concat of class scores, Normalizer
 //!   (L1) over the two class probabilities (the identity there), and picking a column (Gather,
 //!   Slice, ArrayFeatureExtractor with constant indices);
+//! - tree ensembles: TreeEnsembleClassifier (binary), TreeEnsembleRegressor (one target), read by
+//!   [`super::trees`], on the model's inputs as given (no preprocessing before the trees); after them
+//!   only picking the positive class, `1 - p`, a multiplication by 1 and the label branch;
 //! - shape only: Identity, Flatten, Reshape, Squeeze, Unsqueeze, Dropout, Cast to a float type;
 //!   Constant.
 
 use std::collections::HashMap;
 
-use tract_onnx::pb::{AttributeProto, NodeProto};
+use tract_onnx::pb::NodeProto;
+
+use super::attrs::{attr, float, floats, int, string};
 
 use super::graph::{node_name, Graph};
 use super::tensor::{self, Tensor};
-use super::{Activation, Dense, FloatModel};
+use super::trees::{self, TreeEnsemble};
+use super::{Activation, Dense, Float, FloatModel};
 use crate::error::{Error, Result};
 
 /// An affine function of the base: `w . base + b`.
@@ -49,6 +55,8 @@ enum Entry {
     Lin(Affine),
     /// `sigmoid` of an affine function of the base.
     Prob(Affine),
+    /// The output of the graph's tree ensemble for the positive class (`true`) or its complement.
+    Tree(bool),
 }
 
 /// A tensor during lowering.
@@ -66,7 +74,7 @@ enum Value {
 
 /// The result of lowering.
 pub(super) struct Lowered {
-    pub(super) network: FloatModel,
+    pub(super) model: Float,
     /// The score tensor and the column of the positive class in it.
     pub(super) score: (String, usize),
 }
@@ -77,13 +85,14 @@ struct Lowering<'g, 'a> {
     activations: Vec<Activation>,
     input_width: usize,
     values: HashMap<String, Value>,
+    trees: Option<TreeEnsemble>,
 }
 
 /// Lower the graph's score to a [`FloatModel`].
 pub(super) fn lower(graph: &Graph) -> Result<Lowered> {
     let score = graph.score_output()?;
     let input_width = graph.input_width()?;
-    let mut lw = Lowering { graph, layers: vec![], activations: vec![], input_width, values: HashMap::new() };
+    let mut lw = Lowering { graph, layers: vec![], activations: vec![], input_width, values: HashMap::new(), trees: None };
     let identity = (0..input_width).map(|i| Entry::Lin(unit(input_width, i))).collect();
     lw.values.insert(graph.input_name().to_string(), Value::Act { base: 0, entries: identity });
     for node in graph.slice_nodes(&score) {
@@ -109,42 +118,26 @@ pub(super) fn lower(graph: &Graph) -> Result<Lowered> {
             )))
         }
     };
-    let (last, sigmoid) = match &entries[column] {
-        Entry::Lin(a) => (a.clone(), false),
-        Entry::Prob(a) => (a.clone(), true),
+    let (last, sigmoid) = match (&entries[column], lw.trees.take()) {
+        (Entry::Lin(a), _) => (a.clone(), false),
+        (Entry::Prob(a), _) => (a.clone(), true),
+        (Entry::Tree(true), Some(trees)) => return Ok(Lowered { model: Float::Trees(trees), score: (score, column) }),
+        (Entry::Tree(_), _) => {
+            return Err(structure("the score is the tree ensemble's negative class; export the positive class's score".into()))
+        }
     };
     let width = lw.width();
     if lw.layers.is_empty() && last.w.len() != width {
         return Err(structure("internal: width mismatch".into()));
     }
     lw.layers.push(Dense { weights: vec![last.w], bias: vec![last.b] });
-    Ok(Lowered { network: FloatModel { layers: lw.layers, activations: lw.activations, sigmoid }, score: (score, column) })
+    Ok(Lowered { model: Float::Network(FloatModel { layers: lw.layers, activations: lw.activations, sigmoid }), score: (score, column) })
 }
 
 fn unit(n: usize, i: usize) -> Affine {
     let mut w = vec![0.0; n];
     w[i] = 1.0;
     Affine { w, b: 0.0 }
-}
-
-fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute.iter().find(|a| a.name == name)
-}
-
-fn attr_i(node: &NodeProto, name: &str, default: i64) -> i64 {
-    attr(node, name).map_or(default, |a| a.i)
-}
-
-fn attr_f(node: &NodeProto, name: &str, default: f64) -> f64 {
-    attr(node, name).map_or(default, |a| f64::from(a.f))
-}
-
-fn attr_floats(node: &NodeProto, name: &str) -> Vec<f64> {
-    attr(node, name).map_or_else(Vec::new, |a| a.floats.iter().map(|v| f64::from(*v)).collect())
-}
-
-fn attr_str(node: &NodeProto, name: &str, default: &str) -> String {
-    attr(node, name).map_or(default.to_string(), |a| String::from_utf8_lossy(&a.s).into_owned())
 }
 
 impl Lowering<'_, '_> {
@@ -208,6 +201,7 @@ impl Lowering<'_, '_> {
             .map(|e| match e {
                 Entry::Lin(a) => Ok(a.clone()),
                 Entry::Prob(_) => Err(self.structure(node, "applies a linear op after the output's Sigmoid/Softmax")),
+                Entry::Tree(_) => Err(self.structure(node, "applies an op to a tree ensemble's output that zkcredit cannot prove")),
             })
             .collect()
     }
@@ -225,7 +219,7 @@ impl Lowering<'_, '_> {
             }
             "Identity" | "Flatten" | "Reshape" | "Squeeze" | "Unsqueeze" | "Dropout" => one(self.shape_only(node)?),
             "Cast" => {
-                if !matches!(attr_i(node, "to", 1), 1 | 10 | 11 | 16) {
+                if !matches!(int(node, "to", 1), 1 | 10 | 11 | 16) {
                     return one(Value::Opaque("an integer cast (a class label)"));
                 }
                 one(self.shape_only(node)?)
@@ -241,7 +235,7 @@ impl Lowering<'_, '_> {
                 let entries = self.affine(node, &self.act_input(node, 0)?)?;
                 let n = entries.len();
                 let per = |name: &str, default: f64| {
-                    let v = attr_floats(node, name);
+                    let v = floats(node, name);
                     let v = if v.is_empty() { vec![default] } else { v };
                     Tensor::vector(v).per_feature(n).ok_or_else(|| self.structure(node, format!("`{name}` does not have 1 or {n} values")))
                 };
@@ -262,6 +256,7 @@ impl Lowering<'_, '_> {
                 one(self.act(vec![Entry::Prob(entries[0].plus(&entries[1], -1.0)), Entry::Prob(entries[1].plus(&entries[0], -1.0))]))
             }
             "LinearClassifier" | "LinearRegressor" => self.linear_ml(node),
+            "TreeEnsembleClassifier" | "TreeEnsembleRegressor" => self.tree_ensemble(node),
             "Normalizer" => one(self.normalizer(node)?),
             "Concat" => one(self.concat(node)?),
             "Gather" | "ArrayFeatureExtractor" | "Slice" => one(self.select(node)?),
@@ -285,7 +280,7 @@ impl Lowering<'_, '_> {
 
     fn gemm(&self, node: &NodeProto) -> Result<Value> {
         let is_gemm = node.op_type == "Gemm";
-        if is_gemm && attr_i(node, "transA", 0) != 0 {
+        if is_gemm && int(node, "transA", 0) != 0 {
             return Err(self.structure(node, "Gemm with transA = 1 is not supported"));
         }
         let entries = self.affine(node, &self.act_input(node, 0)?)?;
@@ -294,8 +289,8 @@ impl Lowering<'_, '_> {
         if w.dims.len() != 2 {
             return Err(self.structure(node, format!("the weight has shape {:?}; a matrix is expected", w.dims)));
         }
-        let trans_b = is_gemm && attr_i(node, "transB", 0) != 0;
-        let (alpha, beta) = if is_gemm { (attr_f(node, "alpha", 1.0), attr_f(node, "beta", 1.0)) } else { (1.0, 1.0) };
+        let trans_b = is_gemm && int(node, "transB", 0) != 0;
+        let (alpha, beta) = if is_gemm { (float(node, "alpha", 1.0), float(node, "beta", 1.0)) } else { (1.0, 1.0) };
         let (rows, cols) = (w.dims[0], w.dims[1]);
         let (n_in, n_out) = if trans_b { (cols, rows) } else { (rows, cols) };
         if n_in != entries.len() {
@@ -368,10 +363,22 @@ impl Lowering<'_, '_> {
         let n = entries.len();
         let c = c.per_feature(n).ok_or_else(|| self.structure(node, format!("the constant does not have 1 or {n} values")))?;
         // 1 - sigmoid(z) = sigmoid(-z): a binary classifier's negative class.
-        if op == "Sub" && const_first && c.iter().all(|v| *v == 1.0) && entries.iter().all(|e| matches!(e, Entry::Prob(_))) {
-            return Ok(
-                self.act(entries.iter().map(|e| if let Entry::Prob(a) = e { Entry::Prob(a.scaled(-1.0)) } else { e.clone() }).collect())
-            );
+        let complement = op == "Sub" && const_first && c.iter().all(|v| *v == 1.0);
+        if complement && entries.iter().all(|e| matches!(e, Entry::Prob(_) | Entry::Tree(_))) {
+            return Ok(self.act(
+                entries
+                    .iter()
+                    .map(|e| match e {
+                        Entry::Prob(a) => Entry::Prob(a.scaled(-1.0)),
+                        Entry::Tree(positive) => Entry::Tree(!positive),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ));
+        }
+        // onnxmltools multiplies a LightGBM classifier's probabilities by 1.
+        if op == "Mul" && c.iter().all(|v| *v == 1.0) && entries.iter().all(|e| matches!(e, Entry::Tree(_))) {
+            return Ok(self.act(entries));
         }
         let affine = self.affine(node, &entries)?;
         let out: Result<Vec<Entry>> = affine
@@ -393,7 +400,7 @@ impl Lowering<'_, '_> {
     }
 
     fn batch_norm(&self, node: &NodeProto) -> Result<Value> {
-        if attr_i(node, "training_mode", 0) != 0 {
+        if int(node, "training_mode", 0) != 0 {
             return Err(self.structure(node, "BatchNormalization in training mode; export the model in inference mode"));
         }
         let entries = self.affine(node, &self.act_input(node, 0)?)?;
@@ -404,7 +411,7 @@ impl Lowering<'_, '_> {
                 .ok_or_else(|| self.structure(node, format!("{what} does not have 1 or {n} values")))
         };
         let (scale, bias, mean, var) = (get(1, "the scale")?, get(2, "the bias")?, get(3, "the mean")?, get(4, "the variance")?);
-        let eps = attr_f(node, "epsilon", 1e-5);
+        let eps = float(node, "epsilon", 1e-5);
         let out = entries
             .iter()
             .enumerate()
@@ -422,7 +429,7 @@ impl Lowering<'_, '_> {
         let n = affine.len();
         let act = match node.op_type.as_str() {
             "Relu" => Activation::Relu,
-            "LeakyRelu" => Activation::LeakyRelu { alpha: vec![attr_f(node, "alpha", 0.01); n] },
+            "LeakyRelu" => Activation::LeakyRelu { alpha: vec![float(node, "alpha", 0.01); n] },
             "PRelu" => {
                 let slope = self.const_input(node, 1, "the slope")?;
                 let alpha = slope.per_feature(n).ok_or_else(|| self.structure(node, format!("the slope does not have 1 or {n} values")))?;
@@ -460,8 +467,8 @@ impl Lowering<'_, '_> {
     fn linear_ml(&self, node: &NodeProto) -> Result<Vec<Value>> {
         let entries = self.affine(node, &self.act_input(node, 0)?)?;
         let n = entries.len();
-        let coefficients = attr_floats(node, "coefficients");
-        let intercepts = attr_floats(node, "intercepts");
+        let coefficients = floats(node, "coefficients");
+        let intercepts = floats(node, "intercepts");
         if coefficients.is_empty() || !coefficients.len().is_multiple_of(n) {
             return Err(self.structure(node, format!("{} coefficients for {n} features", coefficients.len())));
         }
@@ -476,7 +483,7 @@ impl Lowering<'_, '_> {
                 acc
             })
             .collect();
-        let post = attr_str(node, "post_transform", "NONE");
+        let post = string(node, "post_transform", "NONE");
         if node.op_type == "LinearRegressor" {
             if rows != 1 || post != "NONE" {
                 return Err(self.structure(
@@ -505,10 +512,37 @@ impl Lowering<'_, '_> {
         Ok(vec![Value::Opaque("the classifier's label"), self.act(out)])
     }
 
+    /// A tree ensemble on the model's inputs: `[negative, positive]` for a classifier (and its
+    /// label), the score for a regressor.
+    fn tree_ensemble(&mut self, node: &NodeProto) -> Result<Vec<Value>> {
+        let entries = self.affine(node, &self.act_input(node, 0)?)?;
+        let direct = self.layers.is_empty()
+            && entries.len() == self.input_width
+            && entries
+                .iter()
+                .enumerate()
+                .all(|(i, a)| a.b == 0.0 && a.w.iter().enumerate().all(|(j, w)| *w == if i == j { 1.0 } else { 0.0 }));
+        if !direct {
+            return Err(self.structure(
+                node,
+                "the trees read preprocessed features (Scaler, a layer, a reordering); zkcredit proves trees on the model's inputs: export the trees alone (trees need no scaling)",
+            ));
+        }
+        if self.trees.is_some() {
+            return Err(self.structure(node, "a second tree ensemble; zkcredit proves one ensemble per model"));
+        }
+        let ensemble = trees::parse(node, self.input_width).map_err(|reason| self.structure(node, reason))?;
+        self.trees = Some(ensemble);
+        if node.op_type == "TreeEnsembleRegressor" {
+            return Ok(vec![self.act(vec![Entry::Tree(true)])]);
+        }
+        Ok(vec![Value::Opaque("the classifier's label"), self.act(vec![Entry::Tree(false), Entry::Tree(true)])])
+    }
+
     /// Normalizer L1 over the two probabilities of a binary classifier (they sum to 1: identity).
     fn normalizer(&self, node: &NodeProto) -> Result<Value> {
         let entries = self.act_input(node, 0)?;
-        let norm = attr_str(node, "norm", "MAX");
+        let norm = string(node, "norm", "MAX");
         if let (true, [Entry::Prob(a), Entry::Prob(b)]) = (norm == "L1", entries.as_slice()) {
             let sums_to_one = a.w.iter().zip(&b.w).all(|(p, q)| (p + q).abs() < 1e-9) && (a.b + b.b).abs() < 1e-9;
             if sums_to_one {

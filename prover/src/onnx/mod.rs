@@ -1,6 +1,6 @@
-//! ONNX import: find the score a graph computes and lower it to a [`FloatModel`] (dense layers
-//! with activations between them, and an optional final sigmoid), and evaluate the float
-//! reference.
+//! ONNX import: find the score a graph computes and lower it to a [`Float`] model (a
+//! [`FloatModel`]: dense layers with activations between them and an optional final sigmoid; or a
+//! [`TreeEnsemble`]), and evaluate the float reference.
 //!
 //! What exporters emit is taken as it comes ([`lower`] lists every op): the score output is found
 //! among the graph's outputs (a ZipMap is followed back to its probabilities), the positive class
@@ -13,9 +13,11 @@
 //! it (Scaler, for one), the lowered network in `f64` is the reference, and the import says so
 //! ([`Reference`]).
 
+mod attrs;
 mod graph;
 mod lower;
 mod tensor;
+pub mod trees;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use tract_onnx::prelude::*;
 
 use crate::error::{Error, Result};
+pub use trees::TreeEnsemble;
 
 /// A dense layer `y = W x + b`, weights stored as `[out][in]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,13 +135,64 @@ impl FloatModel {
     }
 }
 
+/// The float model an ONNX graph's score lowers to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Float {
+    /// A feed-forward network (linear models included).
+    Network(FloatModel),
+    /// A tree ensemble.
+    Trees(TreeEnsemble),
+}
+
+impl Float {
+    /// Number of model inputs.
+    pub fn inputs(&self) -> usize {
+        match self {
+            Float::Network(n) => n.inputs(),
+            Float::Trees(t) => t.inputs,
+        }
+    }
+
+    /// Whether the output is a probability (a final sigmoid).
+    pub fn sigmoid(&self) -> bool {
+        match self {
+            Float::Network(n) => n.sigmoid,
+            Float::Trees(t) => t.sigmoid,
+        }
+    }
+
+    /// The model's output in `f64`.
+    pub fn output(&self, x: &[f64]) -> f64 {
+        match self {
+            Float::Network(n) => n.output(x),
+            Float::Trees(t) => t.output(x),
+        }
+    }
+
+    /// The network, if the model is one.
+    pub fn network(&self) -> Option<&FloatModel> {
+        match self {
+            Float::Network(n) => Some(n),
+            Float::Trees(_) => None,
+        }
+    }
+
+    /// The tree ensemble, if the model is one.
+    pub fn trees(&self) -> Option<&TreeEnsemble> {
+        match self {
+            Float::Network(_) => None,
+            Float::Trees(t) => Some(t),
+        }
+    }
+}
+
 /// Where the float reference comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reference {
     /// tract, running the score's part of the ONNX graph.
     Tract,
-    /// The lowered network in `f64` (tract does not run an op of this graph).
+    /// The lowered model in `f64` (tract does not run an op of this graph).
     Lowered,
 }
 
@@ -148,8 +202,8 @@ pub struct OnnxModel {
     pub path: PathBuf,
     /// Keccak-256 of the file bytes.
     pub file_keccak: [u8; 32],
-    /// The extracted network.
-    pub network: FloatModel,
+    /// The lowered model.
+    pub model: Float,
     /// The graph input's name (what a calibration column may be called when there is one input).
     pub input_name: String,
     /// The tensor the score was read from, and the column of the positive class in it.
@@ -163,7 +217,7 @@ pub struct OnnxModel {
 
 impl std::fmt::Debug for OnnxModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OnnxModel").field("path", &self.path).field("network", &self.network).field("score", &self.score).finish()
+        f.debug_struct("OnnxModel").field("path", &self.path).field("model", &self.model).field("score", &self.score).finish()
     }
 }
 
@@ -176,8 +230,8 @@ impl OnnxModel {
         let g = proto.graph.as_ref().ok_or_else(|| onnx_err("the model has no graph".into()))?;
         let graph = graph::Graph::new(path, g)?;
         let lowered = lower::lower(&graph)?;
-        let network = lowered.network;
-        let n = network.inputs();
+        let model = lowered.model;
+        let n = model.inputs();
         let (runnable, tract_error) = match tract_plan(&proto, &graph, &lowered.score.0, n) {
             Ok(plan) => (Some(plan), None),
             Err(e) => (None, Some(format!("{e:#}"))),
@@ -185,7 +239,7 @@ impl OnnxModel {
         let model = OnnxModel {
             path: path.to_path_buf(),
             file_keccak: crate::digest::keccak(&bytes),
-            network,
+            model,
             input_name: graph.input_name().to_string(),
             score: lowered.score,
             reference_kind: if runnable.is_some() { Reference::Tract } else { Reference::Lowered },
@@ -197,7 +251,7 @@ impl OnnxModel {
             for probe in 0..4 {
                 let x: Vec<f64> = (0..n).map(|i| ((i * 7 + 3 + probe * 5) % 5) as f64 * 0.5 - 0.5 * probe as f64).collect();
                 let tract_out = model.reference(&x)?;
-                let ours = model.network.output(&x);
+                let ours = model.model.output(&x);
                 if (tract_out - ours).abs() > 1e-3 * (1.0 + ours.abs()) {
                     return Err(onnx_err(format!(
                         "the lowered network disagrees with tract ({ours} vs {tract_out}): please report this model"
@@ -211,12 +265,12 @@ impl OnnxModel {
     /// The float reference score (a probability if the model ends in a sigmoid), from tract where
     /// it runs the graph, else from the lowered network.
     pub fn reference(&self, x: &[f64]) -> Result<f64> {
-        let n = self.network.inputs();
+        let n = self.model.inputs();
         if x.len() != n {
             return Err(Error::FeatureCount { expected: n, got: x.len() });
         }
         let Some(runnable) = &self.runnable else {
-            return Ok(self.network.output(x));
+            return Ok(self.model.output(x));
         };
         let err = |reason: String| Error::Onnx { path: self.path.clone(), reason };
         let data: Vec<f32> = x.iter().map(|v| *v as f32).collect();

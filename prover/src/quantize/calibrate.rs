@@ -1,12 +1,14 @@
 //! Calibration: a float model and calibration rows -> the quantized model.
 
-use super::widths::{envelope, widths};
-use super::{ClipSpec, FeatureSpec, QLayer, QuantConfig, QuantizedModel, DEFAULT_ACTIVATION_BITS, DEFAULT_WEIGHT_BITS};
+use super::trees::{compare_bits, quantize};
+use super::widths::{envelope, widths, MAX_LOGIT_BITS};
+use super::{Body, ClipSpec, FeatureSpec, QLayer, QuantConfig, QuantizedModel, DEFAULT_ACTIVATION_BITS, DEFAULT_WEIGHT_BITS};
 use crate::error::{Error, Result};
-use crate::onnx::{Activation, Dense, FloatModel};
+use crate::onnx::{Activation, Dense, Float, FloatModel, TreeEnsemble};
 
-/// Build the quantized model from a float model and calibration rows.
-pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &QuantConfig) -> Result<QuantizedModel> {
+/// Build the quantized model from a float model and calibration rows. For a tree ensemble,
+/// `weight_bits` is the precision of its largest leaf and `activation_bits` is unused.
+pub fn calibrate(model: &Float, names: &[String], rows: &[Vec<f64>], cfg: &QuantConfig) -> Result<QuantizedModel> {
     let n = model.inputs();
     if rows.is_empty() {
         return Err(Error::Calibration("the calibration dataset has no rows".into()));
@@ -22,7 +24,17 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
             "quantization settings out of range (input <= 24, weight <= 40, activation <= 32 bits, margin in [0, 10])".into(),
         ));
     }
-    let mut features = Vec::with_capacity(n);
+    let features = feature_specs(names, rows, cfg, input_bits)?;
+    match model {
+        Float::Network(network) => calibrate_network(network, features, input_bits, weight_bits, activation_bits),
+        Float::Trees(trees) => calibrate_trees(trees, features, input_bits, weight_bits),
+    }
+}
+
+/// Each input's allowed range (calibration min/max widened by the margin; 0/1 for binary inputs)
+/// and the circuit's envelope of it.
+fn feature_specs(names: &[String], rows: &[Vec<f64>], cfg: &QuantConfig, input_bits: u32) -> Result<Vec<FeatureSpec>> {
+    let mut features = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
         if let Some(v) = col.iter().find(|v| !v.is_finite()) {
@@ -44,7 +56,34 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
         }
         features.push(FeatureSpec { name: name.clone(), min, max, offset, bits });
     }
+    Ok(features)
+}
 
+/// Leaves at the scale that gives the largest `leaf_bits` bits; thresholds on the input grid.
+fn calibrate_trees(t: &TreeEnsemble, features: Vec<FeatureSpec>, input_bits: u32, leaf_bits: u32) -> Result<QuantizedModel> {
+    let (trees, output_scale) = quantize(t, input_bits, leaf_bits);
+    let bound = trees.bound();
+    if bound >> MAX_LOGIT_BITS != 0 {
+        return Err(Error::Calibration(format!("the trees' score needs more than {MAX_LOGIT_BITS} bits; lower weight_bits")));
+    }
+    Ok(QuantizedModel {
+        input_scale: input_bits,
+        features,
+        body: Body::Trees(trees),
+        output_scale,
+        sigmoid: t.sigmoid,
+        logit_bound: bound as i64,
+        compare_bits: compare_bits(bound),
+    })
+}
+
+fn calibrate_network(
+    model: &FloatModel,
+    features: Vec<FeatureSpec>,
+    input_bits: u32,
+    weight_bits: u32,
+    activation_bits: u32,
+) -> Result<QuantizedModel> {
     let mut layers = Vec::new();
     let mut in_scale = input_bits;
     for (l, float_layer) in model.layers.iter().enumerate() {
@@ -76,7 +115,7 @@ pub fn calibrate(model: &FloatModel, names: &[String], rows: &[Vec<f64>], cfg: &
     Ok(QuantizedModel {
         input_scale: input_bits,
         features,
-        layers,
+        body: Body::Layers(layers),
         output_scale: w.output_scale,
         sigmoid: model.sigmoid,
         logit_bound: w.logit_bound,
@@ -129,7 +168,7 @@ mod tests {
     fn quantized_forward_tracks_float() {
         let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
         let names = vec!["a".to_string(), "b".to_string()];
-        let q = calibrate(&tiny(), &names, &rows, &QuantConfig::default()).unwrap();
+        let q = calibrate(&Float::Network(tiny()), &names, &rows, &QuantConfig::default()).unwrap();
         for r in &rows {
             let t = q.forward(&q.quantize_features(r).unwrap()).unwrap();
             let float = sigmoid(tiny().logit(r));
@@ -140,7 +179,7 @@ mod tests {
     #[test]
     fn rejects_bad_features() {
         let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i % 7) as f64]).collect();
-        let q = calibrate(&tiny(), &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
+        let q = calibrate(&Float::Network(tiny()), &["a".into(), "b".into()], &rows, &QuantConfig::default()).unwrap();
         assert!(matches!(q.quantize_features(&[1.0]), Err(Error::FeatureCount { .. })));
         assert!(matches!(q.quantize_features(&[f64::NAN, 1.0]), Err(Error::FeatureOutOfRange { .. })));
         assert!(matches!(q.quantize_features(&[1e9, 1.0]), Err(Error::FeatureOutOfRange { .. })));

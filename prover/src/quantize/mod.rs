@@ -11,6 +11,7 @@
 //! applicant inside the calibrated feature ranges can be proved.
 
 mod calibrate;
+pub mod trees;
 mod validate;
 mod widths;
 
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::onnx::sigmoid;
 
 pub use calibrate::calibrate;
+pub use trees::{QNode, QTree, QTrees};
 
 /// Knobs of the quantizer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -102,6 +104,17 @@ pub struct ClipSpec {
     pub bits: u32,
 }
 
+/// What the circuit evaluates on the features (serialized as the model file's `layers` or
+/// `trees` field).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Body {
+    /// Dense layers; ReLU after all but the last.
+    Layers(Vec<QLayer>),
+    /// A tree ensemble.
+    Trees(QTrees),
+}
+
 /// The fixed-point model the circuit implements.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct QuantizedModel {
@@ -109,9 +122,10 @@ pub struct QuantizedModel {
     pub input_scale: u32,
     /// One entry per model input.
     pub features: Vec<FeatureSpec>,
-    /// Layers; ReLU after all but the last.
-    pub layers: Vec<QLayer>,
-    /// Fractional bits of the output logit.
+    /// The layers or the trees.
+    #[serde(flatten)]
+    pub body: Body,
+    /// Fractional bits of the output logit (the score of a tree ensemble).
     pub output_scale: u32,
     /// Whether the float model ends in a sigmoid (threshold given as a probability).
     pub sigmoid: bool,
@@ -184,11 +198,51 @@ impl QuantizedModel {
             .collect()
     }
 
+    /// The shape in one line: `layers 57x16 -> 16x8 -> 8x1`, or the trees' count, depth and splits.
+    pub fn summary(&self) -> String {
+        match &self.body {
+            Body::Layers(layers) => format!(
+                "layers {}",
+                layers
+                    .iter()
+                    .map(|l| format!("{}x{}", l.weights.first().map_or(0, Vec::len), l.weights.len()))
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            ),
+            Body::Trees(t) => {
+                format!("{} trees, depth <= {}, {} splits", t.trees.len(), t.trees.iter().map(QTree::depth).max().unwrap_or(0), t.splits())
+            }
+        }
+    }
+
+    /// The dense layers, for a network.
+    pub fn layers(&self) -> Option<&[QLayer]> {
+        match &self.body {
+            Body::Layers(l) => Some(l),
+            Body::Trees(_) => None,
+        }
+    }
+
+    /// The tree ensemble, for a tree model.
+    pub fn trees(&self) -> Option<&QTrees> {
+        match &self.body {
+            Body::Layers(_) => None,
+            Body::Trees(t) => Some(t),
+        }
+    }
+
     /// Integer forward pass, exactly as the circuit computes it.
     pub fn forward(&self, x: &[i64]) -> Result<ForwardTrace> {
-        let mut cur: Vec<i128> = x.iter().map(|v| i128::from(*v)).collect();
         let mut trace = ForwardTrace { x: x.to_vec(), acc: vec![], rescaled: vec![], activations: vec![], logit: 0 };
-        for (l, layer) in self.layers.iter().enumerate() {
+        let layers = match &self.body {
+            Body::Layers(layers) => layers,
+            Body::Trees(trees) => {
+                trace.logit = trees.score(x);
+                return Ok(trace);
+            }
+        };
+        let mut cur: Vec<i128> = x.iter().map(|v| i128::from(*v)).collect();
+        for (l, layer) in layers.iter().enumerate() {
             let y: Vec<i128> = layer
                 .weights
                 .iter()
@@ -196,7 +250,7 @@ impl QuantizedModel {
                 .map(|(row, b)| row.iter().zip(&cur).map(|(w, v)| i128::from(*w) * v).sum::<i128>() + i128::from(*b))
                 .collect();
             trace.acc.push(y.clone());
-            if l + 1 == self.layers.len() {
+            if l + 1 == layers.len() {
                 trace.logit = y[0];
                 break;
             }
