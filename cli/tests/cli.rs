@@ -401,3 +401,45 @@ fn solc_is_taken_from_the_variable_then_path() {
     let o = bin().env("ZKCREDIT_SOLC", workdir().join("no-such-solc")).args(["gas", "--demo"]).output().unwrap();
     fails_with(&o, "ZKCREDIT_SOLC names no file");
 }
+
+/// The same commands, files and public inputs for a tree ensemble (the German Credit LightGBM):
+/// compile, setup, prove, verify, verifier, gas and bench.
+#[test]
+fn every_command_works_on_a_tree_ensemble() {
+    let dir = workdir().join("trees");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = |f: &str| dir.join(f).to_string_lossy().into_owned();
+    let gc = examples().join("german-credit");
+    let g = |f: &str| gc.join(f).to_string_lossy().into_owned();
+    let o = run(&[
+        "compile",
+        "--model",
+        &g("trees/lightgbm.onnx"),
+        "--data",
+        &g("dataset.csv"),
+        "--encoding",
+        &g("encoding.json"),
+        "--out",
+        &d("model.json"),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success() && out.contains("100 trees") && out.contains("1000/1000"), "{out}{}", stderr(&o));
+    let ptau = examples().join("srs/zkcredit-demo-k12.ptau");
+    let o = run(&["setup", "--model", &d("model.json"), "--srs", ptau.to_str().unwrap(), "--out", &d("keys")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = prove_cmd(&d("model.json"), &d("keys"), &sample(3), &["--borrower", BORROWER, "--out", &d("proof.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["verify", "--proof", &d("proof.json"), "--vk", &d("keys/vk.bin")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["verifier", "--vk", &d("keys/vk.bin"), "--out", &d("TreeVerifier.sol")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(d("TreeVerifier.sol")).unwrap().contains("function verifyProof"));
+    let o = run(&["gas", "--proof", &d("proof.json"), "--vk", &d("keys/vk.bin"), "--json", &d("gas.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let gas: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d("gas.json")).unwrap()).unwrap();
+    assert!(gas["verify_gas_tx"].as_u64().is_some_and(|g| g > 200_000), "{gas}");
+    let o = run(&["bench", "--model", &d("model.json"), "--runs", "1", "--json", &d("bench.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bench: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d("bench.json")).unwrap()).unwrap();
+    assert_eq!(bench["k"], 12, "{bench}");
+}

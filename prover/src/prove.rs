@@ -46,12 +46,16 @@ impl Progress for NoProgress {
 /// Rows of the planned circuit and the smallest k that holds them.
 pub fn circuit_size(model: &CompiledModel) -> Result<(usize, u32)> {
     let layout = Layout::build(&model.quantized, model.model_id(), None)?;
+    Ok((layout.rows(), layout_k(&layout)))
+}
+
+/// The smallest `k` whose `2^k` rows hold `layout`: gates look up to 5 rows ahead, and halo2
+/// reserves blinding rows at the end.
+pub fn layout_k(layout: &Layout) -> u32 {
     let mut cs = ConstraintSystem::<Fr>::default();
     CreditConfig::configure(&mut cs, layout.family);
-    // Gates look up to 5 rows ahead; halo2 reserves blinding rows at the end.
     let need = layout.rows() + 6 + cs.minimum_rows();
-    let k = (need as f64).log2().ceil().max(4.0) as u32;
-    Ok((layout.rows(), k))
+    (need as f64).log2().ceil().max(4.0) as u32
 }
 
 /// Everything `setup` produces.

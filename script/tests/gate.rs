@@ -216,3 +216,30 @@ fn forge_fixture_verifies_with_the_committed_verifier() {
         );
     }
 }
+
+/// A gate deployed with a tree ensemble's verifier (the German Credit LightGBM) approves a
+/// borrower the trees pass: same gate, same ABI, same public inputs as the MLP.
+#[test]
+fn a_tree_ensemble_gate_approves_a_passing_borrower() {
+    let b = Bundle::of("trees/lightgbm.onnx");
+    assert!(b.model.quantized.trees().is_some());
+    let mut g = LocalGate::deploy(demo_signer("lender").address(), &b.plan(vec![demo_signer("attester").address()])).unwrap();
+    let borrower = demo_signer("borrower").address();
+    let q = &b.model.quantized;
+    let applicant = (1..=6)
+        .find(|n| q.score(q.forward(&q.quantize_features(&b.applicant(*n)).unwrap()).unwrap().logit) >= THRESHOLD)
+        .expect("a sample applicant the trees approve");
+    let sub = b.submission(
+        &demo_signer("attester"),
+        (LOCAL_CHAIN_ID, g.deployment.gate.address),
+        borrower,
+        applicant,
+        1,
+        GENESIS_TIMESTAMP + DAY,
+    );
+    let approved = g.submit(borrower, &sub).unwrap();
+    assert_eq!((approved.event.borrower, approved.event.nonce), (borrower, 1));
+    assert_eq!(g.approval_of(borrower).unwrap().nonce, 1);
+    reverted_with(g.submit(borrower, &sub), "NonceAlreadyUsed");
+    println!("tree gate: applicant {applicant}, submit {} gas", approved.gas_used);
+}

@@ -1,6 +1,7 @@
-//! Models as lenders export them (`examples/models/`), end to end: compiled with default options,
-//! keyed with the demo SRS, proved, verified natively and by their generated verifier in revm; a
-//! tampered proof and a changed public input are rejected on chain.
+//! Models as lenders export them (`examples/models/`, and the tree ensembles of
+//! `examples/german-credit/trees/`), end to end: compiled with default options, keyed with the
+//! demo SRS, proved, verified natively and by their generated verifier in revm; a tampered proof
+//! and a changed public input are rejected on chain. The tree models' figures are snapshot-tested.
 
 mod common;
 
@@ -16,11 +17,25 @@ use zkcredit_prover::quantize::QuantConfig;
 use zkcredit_prover::srs::SrsSource;
 use zkcredit_verifier_codegen::{abi, compile_verifier, Options, Provenance};
 
-fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel {
+/// What one model costs, end to end.
+struct Measured {
+    model: zkcredit_prover::model::CompiledModel,
+    k: u32,
+    verify_gas: u64,
+    deploy_gas: u64,
+    runtime_bytes: usize,
+    proof_bytes: usize,
+}
+
+fn end_to_end(model: &str, data: &str) -> Measured {
+    run(&format!("examples/models/{model}"), data)
+}
+
+fn run(model: &str, data: &str) -> Measured {
     let root = common::root();
     let data = root.join(data);
     let names = Encoding::load(&root.join("examples/german-credit/encoding.json")).unwrap().inputs;
-    let m = compile(&root.join("examples/models").join(model), &data, None, Some(&names), &QuantConfig::default(), 0.5).unwrap();
+    let m = compile(&root.join(model), &data, None, Some(&names), &QuantConfig::default(), 0.5).unwrap();
     assert_eq!(m.fidelity.decisions_agree, m.fidelity.rows, "{model}");
     let keys = setup(&m, &SrsSource::from_file(&root.join("examples/srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
     // The first calibration row the model approves.
@@ -36,7 +51,7 @@ fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel 
     let options = Options::new(Provenance::new(&keys.header.model_digest, keys.header.srs.describe()));
     let (_, compiled) = compile_verifier(&keys.params, keys.pk.get_vk(), &options, instances.len()).unwrap();
     let mut chain = Evm::new();
-    let (addr, _) = chain.deploy("verifier", &compiled.creation).unwrap();
+    let (addr, deploy_gas) = chain.deploy("verifier", &compiled.creation).unwrap();
     let genuine = chain.call(addr, &abi::calldata(&proof, &instances)).unwrap();
     assert!(genuine.returned_true(), "{model}: genuine proof rejected on chain");
     let mut bad = proof.clone();
@@ -45,8 +60,15 @@ fn end_to_end(model: &str, data: &str) -> zkcredit_prover::model::CompiledModel 
     let mut other = instances.clone();
     other[1] += Fr::ONE;
     assert!(!chain.call(addr, &abi::calldata(&proof, &other)).unwrap().returned_true(), "{model}: changed threshold accepted");
-    println!("{model}: k {}, verify gas {}", keys.header.k, genuine.gas_used);
-    m
+    println!("{model}: k {}, verify gas {}, proof {} bytes", keys.header.k, genuine.gas_used, proof.len());
+    Measured {
+        model: m,
+        k: keys.header.k,
+        verify_gas: genuine.gas_used,
+        deploy_gas,
+        runtime_bytes: compiled.runtime.len(),
+        proof_bytes: proof.len(),
+    }
 }
 
 const RAW: &str = "examples/german-credit/dataset.csv";
@@ -70,7 +92,7 @@ fn torch_prelu_mlp_end_to_end() {
 /// bits need several 248-bit words in the feature commitment (multi-word packing).
 #[test]
 fn keras_mlp_on_standardized_inputs_packs_several_words_end_to_end() {
-    let m = end_to_end("keras-mlp.onnx", "examples/models/standardized.csv");
+    let m = end_to_end("keras-mlp.onnx", "examples/models/standardized.csv").model;
     let bits: u32 = m.quantized.features.iter().map(|f| f.bits).sum();
     assert!(bits > 2 * 248, "{bits} feature bits fit fewer than three words");
 }
@@ -78,4 +100,30 @@ fn keras_mlp_on_standardized_inputs_packs_several_words_end_to_end() {
 #[test]
 fn torch_relu6_mlp_end_to_end() {
     end_to_end("torch-relu6-mlp.onnx", RAW);
+}
+
+/// The German Credit LightGBM (100 trees, depth 4) and random forest (50 trees, depth 5), end to
+/// end, with their figures snapshot-tested (verify gas within 1 %: calldata zero bytes vary).
+#[test]
+fn tree_ensembles_end_to_end() {
+    let mut figures = serde_json::Map::new();
+    for name in ["lightgbm", "random-forest"] {
+        let m = run(&format!("examples/german-credit/trees/{name}.onnx"), RAW);
+        let (rows, _) = zkcredit_prover::prove::circuit_size(&m.model).unwrap();
+        figures.insert(
+            name.into(),
+            serde_json::json!({
+                "model": m.model.quantized.summary(),
+                "k": m.k,
+                "rows": rows,
+                "proof_bytes": m.proof_bytes,
+                "verify_gas_tx": m.verify_gas,
+                "verifier_deploy_gas": m.deploy_gas,
+                "verifier_runtime_bytes": m.runtime_bytes,
+            }),
+        );
+        assert!(m.verify_gas <= 300_000 && m.proof_bytes <= 2048 && m.runtime_bytes <= 24_576, "{name}: over the targets");
+    }
+    let tolerant = [("/lightgbm/verify_gas_tx", 0.01), ("/random-forest/verify_gas_tx", 0.01)];
+    zkcredit_testkit::snapshot::json("verifier-codegen/tests/snapshots/trees.json", &serde_json::Value::Object(figures), &tolerant);
 }

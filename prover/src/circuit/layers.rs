@@ -121,9 +121,7 @@ impl Layout {
                 reason: format!("logit - threshold = {d} does not fit {} bits", model.compare_bits),
             });
         }
-        let start = self.bits(Fr::from_u128(d.max(0) as u128 & mask(model.compare_bits)), model.compare_bits);
-        self.end_blank();
-        self.copy(y, CellRef { col: Col::A, row: start });
+        let start = self.range_check(y, model.compare_bits);
         self.mark(Gadget::Compare, CellRef { col: Col::A, row: start + 1 });
         Ok(())
     }

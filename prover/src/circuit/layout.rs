@@ -118,6 +118,21 @@ pub enum Gadget {
     Split,
     /// A tree multiplexer's output.
     Mux,
+    /// The first bit of a feature's thermometer (shared split bits).
+    Thermometer,
+}
+
+/// A deliberate fault in the planned witness, for tests that show the circuit alone rejects it
+/// (only with the `test-support` feature).
+#[cfg(any(test, feature = "test-support"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cheat {
+    /// Skip the planner's checks (feature ranges, the threshold): the constraints must refuse.
+    Unchecked,
+    /// Flip the `n`-th split bit of a tree ensemble (planning order); everything after it follows.
+    FlipSplit(usize),
+    /// Make the `n`-th tree multiplexer output its other child; everything after it follows.
+    WrongBranch(usize),
 }
 
 /// The private inputs of one proof.
@@ -155,6 +170,9 @@ pub struct Layout {
     /// Representative cells per gadget (tests perturb them; only with the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]
     pub marks: Vec<(Gadget, CellRef)>,
+    /// The fault to plant and how many split bits and multiplexers were planned so far.
+    #[cfg(any(test, feature = "test-support"))]
+    cheat: Option<(Cheat, usize, usize)>,
 }
 
 pub use crate::commitment::PACK_BITS;
@@ -190,6 +208,44 @@ impl Layout {
         self.marks.push((gadget, cell));
         #[cfg(not(any(test, feature = "test-support")))]
         let _ = (gadget, cell);
+    }
+
+    /// Whether some cell of `gadget` is marked already (always `true` without `test-support`).
+    pub(super) fn marks_any(&self, gadget: Gadget) -> bool {
+        #[cfg(any(test, feature = "test-support"))]
+        return self.marks.iter().any(|(g, _)| *g == gadget);
+        #[cfg(not(any(test, feature = "test-support")))]
+        {
+            let _ = gadget;
+            true
+        }
+    }
+
+    fn cheat_unchecked(&self) -> bool {
+        #[cfg(any(test, feature = "test-support"))]
+        return matches!(self.cheat, Some((Cheat::Unchecked, ..)));
+        #[cfg(not(any(test, feature = "test-support")))]
+        false
+    }
+
+    /// Count a split bit; `true` if the planted fault flips this one.
+    pub(super) fn cheat_flips_split(&mut self) -> bool {
+        #[cfg(any(test, feature = "test-support"))]
+        if let Some((cheat, splits, _)) = &mut self.cheat {
+            *splits += 1;
+            return *cheat == Cheat::FlipSplit(*splits - 1);
+        }
+        false
+    }
+
+    /// Count a multiplexer; `true` if the planted fault makes this one pick the wrong child.
+    pub(super) fn cheat_wrong_branch(&mut self) -> bool {
+        #[cfg(any(test, feature = "test-support"))]
+        if let Some((cheat, _, muxes)) = &mut self.cheat {
+            *muxes += 1;
+            return *cheat == Cheat::WrongBranch(*muxes - 1);
+        }
+        false
     }
 
     pub(super) fn set(&mut self, c: CellRef, v: Fr) {
@@ -307,6 +363,32 @@ impl Layout {
     /// every range and the threshold are checked first. The order of these steps fixes the rows
     /// and the copy constraints, hence the verifying key.
     pub fn build(model: &QuantizedModel, model_id: Fr, witness: Option<&Witness>) -> Result<Layout> {
+        Self::plan(model, model_id, witness, Layout::default())
+    }
+
+    /// [`Layout::build`] with a fault planted in the witness (tests of the constraints).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn build_cheating(model: &QuantizedModel, model_id: Fr, witness: &Witness, cheat: Cheat) -> Result<Layout> {
+        let l = Self::plan(model, model_id, Some(witness), Layout { cheat: Some((cheat, 0, 0)), ..Layout::default() })?;
+        let (splits, muxes) = l.planned();
+        match cheat {
+            Cheat::FlipSplit(n) if n >= splits => {
+                Err(Error::BadValue { what: "cheat".into(), reason: format!("{cheat:?}: only {splits} split bits") })
+            }
+            Cheat::WrongBranch(n) if n >= muxes => {
+                Err(Error::BadValue { what: "cheat".into(), reason: format!("{cheat:?}: only {muxes} multiplexers") })
+            }
+            _ => Ok(l),
+        }
+    }
+
+    /// How many tree split bits and tree multiplexers a [`Layout::build_cheating`] layout planned.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn planned(&self) -> (usize, usize) {
+        self.cheat.map_or((0, 0), |(_, splits, muxes)| (splits, muxes))
+    }
+
+    fn plan(model: &QuantizedModel, model_id: Fr, witness: Option<&Witness>, mut l: Layout) -> Result<Layout> {
         let n = model.inputs();
         let placeholder;
         let wit = match witness {
@@ -321,8 +403,7 @@ impl Layout {
                 &placeholder
             }
         };
-        let checked = witness.is_some();
-        let mut l = Layout::default();
+        let checked = witness.is_some() && !l.cheat_unchecked();
         l.plan_public_rows(wit.public.threshold_q);
         let (features, words) = l.plan_features(model, wit, checked)?;
         let commitment = l.poseidon(&words, wit.salt);

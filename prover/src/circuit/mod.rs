@@ -1,6 +1,6 @@
 //! The credit circuit: gates ([`config`]), the planned table ([`layout`]) composed from one
 //! planner per gadget (`features`: range checks and packing; `hash`: Poseidon; `layers`: dot
-//! products, rescale and ReLU, the comparison; `trees`: split bits and multiplexers; `binding`:
+//! products, rescale and ReLU, the comparison; `splits`: the trees' comparison bits; `trees`: multiplexers and the score; `binding`:
 //! the public inputs), and the halo2 `Circuit`, configured per model [`Family`].
 
 mod binding;
@@ -9,6 +9,7 @@ mod features;
 mod hash;
 mod layers;
 pub mod layout;
+mod splits;
 mod trees;
 
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error as PlonkError};
 
 pub use config::{CreditConfig, Family};
+#[cfg(any(test, feature = "test-support"))]
+pub use layout::Cheat;
 pub use layout::{CellRef, Col, Gadget, Gate, Layout, OpColumn, Witness};
 
 /// The halo2 circuit: a planned [`Layout`] written into the columns of [`CreditConfig`].

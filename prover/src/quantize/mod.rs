@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::onnx::sigmoid;
 
 pub use calibrate::calibrate;
-pub use trees::{QNode, QTree, QTrees};
+pub use trees::{feature_thresholds, QNode, QTree, QTrees};
 
 /// Knobs of the quantizer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

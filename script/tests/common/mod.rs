@@ -36,17 +36,16 @@ pub struct Bundle {
 
 impl Bundle {
     pub fn new() -> Self {
+        Self::of("mlp.onnx")
+    }
+
+    /// A German Credit model of `examples/german-credit/` (e.g. `trees/lightgbm.onnx`) and its keys.
+    pub fn of(model: &str) -> Self {
         let ex = root().join("examples");
         let gc = ex.join("german-credit");
-        let model = compile(
-            &gc.join("mlp.onnx"),
-            &gc.join("dataset.csv"),
-            Some(&gc.join("encoding.json")),
-            None,
-            &QuantConfig::default(),
-            THRESHOLD,
-        )
-        .unwrap();
+        let model =
+            compile(&gc.join(model), &gc.join("dataset.csv"), Some(&gc.join("encoding.json")), None, &QuantConfig::default(), THRESHOLD)
+                .unwrap();
         let keys = setup(&model, &SrsSource::from_file(&ex.join("srs/zkcredit-demo-k12.ptau")).unwrap(), &NoProgress).unwrap();
         Bundle { model, keys }
     }
