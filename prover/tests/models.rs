@@ -1,5 +1,6 @@
 //! The model matrix (`examples/models/`): credit models exported by skl2onnx and in the shapes
-//! torch.onnx.export and tf2onnx emit, taken as they come. Each lowers to a network that
+//! torch.onnx.export and tf2onnx emit, and tree ensembles exported by skl2onnx and onnxmltools
+//! (LightGBM, XGBoost), taken as they come. Each lowers to a network or a tree ensemble that
 //! reproduces onnxruntime's committed scores on all 1,000 rows, and compiles with default options.
 
 mod common;
@@ -37,8 +38,14 @@ fn matrix() -> Vec<(&'static str, PathBuf, f64)> {
         ("torch-bn-mlp", raw.clone(), 0.5),
         ("torch-leaky-mlp", raw.clone(), 0.5),
         ("torch-prelu-mlp", raw.clone(), 0.5),
-        ("torch-relu6-mlp", raw, 0.5),
+        ("torch-relu6-mlp", raw.clone(), 0.5),
         ("keras-mlp", std, 0.5),
+        ("sklearn-gbm", raw.clone(), 0.5),
+        ("sklearn-extratrees", raw.clone(), 0.5),
+        ("sklearn-tree", raw.clone(), 0.5),
+        ("sklearn-gbm-regressor", raw.clone(), 0.5),
+        ("lightgbm-regressor", raw.clone(), 0.5),
+        ("xgboost", raw, 0.5),
     ]
 }
 
@@ -57,8 +64,11 @@ fn every_model_reproduces_onnxruntime_on_every_row() {
             assert!((onnx.reference(row).unwrap() - ours).abs() < 1e-3 * (1.0 + ours.abs()), "{name}: reference vs lowered");
         }
         println!(
-            "{name}: {} layers, sigmoid {}, reference {:?}, max rel. error vs onnxruntime {worst:.2e}",
-            onnx.model.network().map_or(0, |n| n.layers.len()),
+            "{name}: {}, sigmoid {}, reference {:?}, max rel. error vs onnxruntime {worst:.2e}",
+            onnx.model.network().map_or_else(
+                || format!("{} trees", onnx.model.trees().map_or(0, |t| t.trees.len())),
+                |n| format!("{} layers", n.layers.len())
+            ),
             onnx.model.sigmoid(),
             onnx.reference_kind
         );

@@ -127,3 +127,9 @@ fn tree_ensembles_end_to_end() {
     let tolerant = [("/lightgbm/verify_gas_tx", 0.01), ("/random-forest/verify_gas_tx", 0.01)];
     zkcredit_testkit::snapshot::json("verifier-codegen/tests/snapshots/trees.json", &serde_json::Value::Object(figures), &tolerant);
 }
+
+/// XGBoost through onnxmltools: `BRANCH_LT` splits and a LOGISTIC margin.
+#[test]
+fn xgboost_end_to_end() {
+    end_to_end("xgboost.onnx", RAW);
+}

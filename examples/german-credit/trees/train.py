@@ -14,10 +14,12 @@ Reference scores: `scores.csv` holds onnxruntime's P(good) for every row and mod
 runtime), so zkcredit's import is checked against it; `PROVENANCE.md` records versions and test AUCs.
 
 Run: pip install -r requirements.txt && python train.py   (Python 3.11)
+     python train.py --grid DIR   exports the README's cost grid (LightGBM, 10/100/300 trees x depth 3/5) to DIR
 """
 
 import hashlib
 import os
+import sys
 
 import lightgbm
 import numpy as np
@@ -104,5 +106,26 @@ def main():
 """)
 
 
+def grid(out):
+    """The cost grid of the README: LightGBM with 10, 100 and 300 trees of depth 3 and 5 (full trees:
+    num_leaves = 2^depth), exported to `out/lightgbm-<trees>x<depth>.onnx` (not committed)."""
+    _, x, y, train = load()
+    os.makedirs(out, exist_ok=True)
+    for trees in (10, 100, 300):
+        for depth in (3, 5):
+            gbm = lightgbm.LGBMClassifier(
+                n_estimators=trees, max_depth=depth, num_leaves=2 ** depth, learning_rate=0.05, min_child_samples=5,
+                random_state=SEED, deterministic=True, n_jobs=1, verbose=-1,
+            ).fit(x[train], y[train])
+            model = onnxmltools.convert_lightgbm(gbm, initial_types=[("input", MlFloat([None, N_INPUTS]))], target_opset=13)
+            path = os.path.join(out, f"lightgbm-{trees}x{depth}.onnx")
+            with open(path, "wb") as f:
+                f.write(model.SerializeToString())
+            print(path)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--grid"]:
+        grid(sys.argv[2])
+    else:
+        main()

@@ -210,7 +210,9 @@ impl QuantizedModel {
                     .join(" -> ")
             ),
             Body::Trees(t) => {
-                format!("{} trees, depth <= {}, {} splits", t.trees.len(), t.trees.iter().map(QTree::depth).max().unwrap_or(0), t.splits())
+                let n = t.trees.len();
+                let depth = t.trees.iter().map(QTree::depth).max().unwrap_or(0);
+                format!("{n} tree{}, depth <= {depth}, {} splits", if n == 1 { "" } else { "s" }, t.splits())
             }
         }
     }
