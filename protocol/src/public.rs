@@ -11,6 +11,18 @@
 //! | 4 | `model_id` | the model digest's top 248 bits (`keccak >> 8`) | equal to a fixed constant of the circuit |
 //!
 //! There is no decision input: a proof exists only for an applicant who passes (asserted pass).
+//!
+//! A **batch** proof (one model, `N` applicants) has `2 + 2N` public inputs:
+//!
+//! | index | name | encoding | constrained by |
+//! |---|---|---|---|
+//! | 0 | `threshold` | as above, shared by every slot | each slot's `logit - threshold` decomposed into `compare_bits` bits |
+//! | 1 | `model_id` | as above | equal to a fixed constant of the circuit |
+//! | `2 + 2i` | `feature_commitment_i` | as above, slot `i`'s features and salt | slot `i`'s in-circuit Poseidon |
+//! | `3 + 2i` | `account_i` | `borrower_i * 2^64 + nonce_i` (224 bits) | decomposed into 224 bits |
+//!
+//! Every slot passes the threshold. A batch with fewer applicants than `N` fills the empty slots
+//! with a copy of an applicant under borrower 0, which no gate approves.
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::PrimeField;
@@ -62,6 +74,70 @@ impl PublicInputs {
     /// The instances as 0x-hex words.
     pub fn to_hex(&self) -> Vec<String> {
         self.to_instances().iter().map(fr_to_hex).collect()
+    }
+}
+
+/// Public inputs before the slots of a batch proof (threshold, model id).
+pub const BATCH_HEADER: usize = 2;
+
+/// One applicant of a batch proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotPublic {
+    /// Poseidon commitment to the slot's features and salt.
+    pub feature_commitment: Fr,
+    /// The borrower's address (zero: an empty slot).
+    pub borrower: [u8; 20],
+    /// Replay-protection nonce.
+    pub nonce: u64,
+}
+
+/// The public inputs of a batch proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchPublicInputs {
+    /// Fixed-point logit threshold, shared by every slot.
+    pub threshold_q: i128,
+    /// The model id.
+    pub model_id: Fr,
+    /// The applicants, in slot order.
+    pub slots: Vec<SlotPublic>,
+}
+
+/// `borrower * 2^64 + nonce`: a batch slot's account word (224 bits).
+pub fn account_word(borrower: &[u8; 20], nonce: u64) -> Fr {
+    let mut le = [0u8; 32];
+    le[..8].copy_from_slice(&nonce.to_le_bytes());
+    for (dst, src) in le[8..28].iter_mut().zip(borrower.iter().rev()) {
+        *dst = *src;
+    }
+    Fr::from_repr(le).unwrap_or(Fr::zero())
+}
+
+impl BatchPublicInputs {
+    /// Number of public inputs of a batch of `n`.
+    pub fn count(n: usize) -> usize {
+        BATCH_HEADER + 2 * n
+    }
+
+    /// The instance column, in ABI order.
+    pub fn to_instances(&self) -> Vec<Fr> {
+        let mut out = vec![fr_from_i128(self.threshold_q), self.model_id];
+        for s in &self.slots {
+            out.push(s.feature_commitment);
+            out.push(account_word(&s.borrower, s.nonce));
+        }
+        out
+    }
+
+    /// Slot `i`'s public inputs in the single-proof form (the circuit plans each slot with them).
+    pub fn slot(&self, i: usize) -> PublicInputs {
+        let s = &self.slots[i];
+        PublicInputs {
+            feature_commitment: s.feature_commitment,
+            threshold_q: self.threshold_q,
+            borrower: s.borrower,
+            nonce: s.nonce,
+            model_id: self.model_id,
+        }
     }
 }
 

@@ -104,6 +104,15 @@ pub enum Error {
     /// Calibration found values the quantized circuit cannot represent.
     #[error("calibration failed: {0}")]
     Calibration(String),
+    /// One applicant of a batch cannot be proved.
+    #[error("batch slot {slot}: {source}")]
+    Slot {
+        /// The slot (0-based).
+        slot: usize,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
     /// The applicant scores below the threshold, so no proof of passing exists.
     #[error("the applicant does not pass: score {score:.6} < threshold {threshold} (logit {logit_q} < {threshold_q} in fixed point); no proof can be made")]
     BelowThreshold {

@@ -11,7 +11,7 @@ use crate::field::fr_from_i128;
 use crate::public::{PublicInputs, INSTANCE_COUNT};
 
 /// Where the threshold (public input 1) sits: the output layer subtracts it in place.
-pub(super) const THRESHOLD_CELL: CellRef = CellRef { col: Col::B, row: 1 };
+const THRESHOLD_CELL: CellRef = CellRef { col: Col::B, row: 1 };
 
 impl Layout {
     /// Rows 0..INSTANCE_COUNT: the public inputs, `b[i] = instance[i]` through the bias gate.
@@ -21,6 +21,7 @@ impl Layout {
             self.enable(Gate::Bias, r);
         }
         self.b[THRESHOLD_CELL.row] = fr_from_i128(threshold_q);
+        self.threshold_cell = THRESHOLD_CELL;
     }
 
     /// The borrower address (160 bits) and nonce (64 bits), range-checked and tied to instances 2
@@ -44,9 +45,10 @@ impl Layout {
         self.instances.push((THRESHOLD_CELL, 1));
     }
 
-    /// Copy every public value into its row of `b` (the threshold is already there).
-    pub(super) fn tie_instances(&mut self) {
-        debug_assert_eq!(self.instances.len(), INSTANCE_COUNT);
+    /// Copy every public value into its row of `b` (the threshold is already there); `count`
+    /// public inputs in all.
+    pub(super) fn tie_instances(&mut self, count: usize) {
+        debug_assert_eq!(self.instances.len(), count);
         for (cell, i) in self.instances.clone() {
             if cell == (CellRef { col: Col::B, row: i }) {
                 continue;

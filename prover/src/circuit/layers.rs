@@ -5,7 +5,6 @@
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 
-use super::binding::THRESHOLD_CELL;
 use super::features::{feature_terms, FeatureInput};
 use super::layout::{mask, to_i128, CellRef, Col, Gadget, Layout};
 use crate::error::{Error, Result};
@@ -42,7 +41,7 @@ impl Layout {
             let (mut b, mut terms) = neuron_terms(model, li, row, *bias, inputs);
             if last {
                 // Output layer: d = logit - threshold.
-                terms.push((-Fr::ONE, THRESHOLD_CELL));
+                terms.push((-Fr::ONE, self.threshold_cell));
             } else {
                 // Offset so the decomposed value is non-negative: v = y + 2^(shift + r).
                 b += 1i128 << (layer.shift + layer.out_bits);

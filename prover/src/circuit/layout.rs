@@ -15,20 +15,21 @@ use super::config::Family;
 use super::layers::LayerInputs;
 use crate::error::{Error, Result};
 use crate::field::pow2;
-use crate::public::PublicInputs;
+use crate::public::{PublicInputs, INSTANCE_COUNT};
 use crate::quantize::{Body, QuantizedModel};
 
 /// An advice column of the circuit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Col {
     /// Advice column `a`.
+    #[default]
     A,
     /// Advice column `b`.
     B,
 }
 
 /// One advice cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct CellRef {
     /// Column.
     pub col: Col,
@@ -167,12 +168,16 @@ pub struct Layout {
     pub copies: Vec<(CellRef, CellRef)>,
     /// `(cell, i)`: the cell equals public input `i` (held in `b` at row `i`).
     pub instances: Vec<(CellRef, usize)>,
+    /// The cell holding the public threshold (the comparison subtracts it in place).
+    pub(super) threshold_cell: CellRef,
+    /// Slots of a batch layout (`None`: a single proof).
+    pub batch: Option<usize>,
     /// Representative cells per gadget (tests perturb them; only with the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]
     pub marks: Vec<(Gadget, CellRef)>,
     /// The fault to plant and how many split bits and multiplexers were planned so far.
     #[cfg(any(test, feature = "test-support"))]
-    cheat: Option<(Cheat, usize, usize)>,
+    pub(super) cheat: Option<(Cheat, usize, usize)>,
 }
 
 pub use crate::commitment::PACK_BITS;
@@ -221,7 +226,7 @@ impl Layout {
         }
     }
 
-    fn cheat_unchecked(&self) -> bool {
+    pub(super) fn cheat_unchecked(&self) -> bool {
         #[cfg(any(test, feature = "test-support"))]
         return matches!(self.cheat, Some((Cheat::Unchecked, ..)));
         #[cfg(not(any(test, feature = "test-support")))]
@@ -389,40 +394,46 @@ impl Layout {
     }
 
     fn plan(model: &QuantizedModel, model_id: Fr, witness: Option<&Witness>, mut l: Layout) -> Result<Layout> {
-        let n = model.inputs();
-        let placeholder;
-        let wit = match witness {
-            Some(w) if w.features.len() != n => return Err(Error::FeatureCount { expected: n, got: w.features.len() }),
-            Some(w) => w,
-            None => {
-                placeholder = Witness {
-                    features: model.features.iter().map(|f| f.offset).collect(),
-                    salt: Fr::ZERO,
-                    public: PublicInputs::placeholder(model_id),
-                };
-                &placeholder
-            }
-        };
+        let placeholder = Witness::placeholder(model, model_id);
+        let wit = witness.unwrap_or(&placeholder);
         let checked = witness.is_some() && !l.cheat_unchecked();
         l.plan_public_rows(wit.public.threshold_q);
-        let (features, words) = l.plan_features(model, wit, checked)?;
-        let commitment = l.poseidon(&words, wit.salt);
-        l.instances.push((commitment, 0));
+        l.plan_applicant(model, wit, 0, checked)?;
+        l.plan_binding(&wit.public, model_id);
+        l.tie_instances(INSTANCE_COUNT);
+        Ok(l)
+    }
+
+    /// One applicant: the features, their commitment (tied to public input `commitment`), the
+    /// model (layers or trees) and the comparison with the threshold.
+    pub(super) fn plan_applicant(&mut self, model: &QuantizedModel, wit: &Witness, commitment: usize, checked: bool) -> Result<()> {
+        let n = model.inputs();
+        if wit.features.len() != n {
+            return Err(Error::FeatureCount { expected: n, got: wit.features.len() });
+        }
+        let (features, words) = self.plan_features(model, wit, checked)?;
+        let cell = self.poseidon(&words, wit.salt);
+        self.instances.push((cell, commitment));
         match &model.body {
             Body::Layers(layers) => {
                 let mut inputs = LayerInputs::Features(&features);
                 for li in 0..layers.len() {
-                    inputs = LayerInputs::Cells(l.plan_layer(model, li, &inputs, &wit.public, checked)?);
+                    inputs = LayerInputs::Cells(self.plan_layer(model, li, &inputs, &wit.public, checked)?);
                 }
             }
             Body::Trees(trees) => {
-                l.family = Family::Trees;
-                l.plan_trees(model, trees, &features, &wit.public, checked)?;
+                self.family = Family::Trees;
+                self.plan_trees(model, trees, &features, &wit.public, checked)?;
             }
         }
-        l.plan_binding(&wit.public, model_id);
-        l.tie_instances();
-        Ok(l)
+        Ok(())
+    }
+}
+
+impl Witness {
+    /// Placeholder values for key generation: every feature at its offset, zero salt.
+    pub fn placeholder(model: &QuantizedModel, model_id: Fr) -> Self {
+        Witness { features: model.features.iter().map(|f| f.offset).collect(), salt: Fr::ZERO, public: PublicInputs::placeholder(model_id) }
     }
 }
 

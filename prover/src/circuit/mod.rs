@@ -3,6 +3,7 @@
 //! products, rescale and ReLU, the comparison; `splits`: the trees' comparison bits; `trees`: multiplexers and the score; `binding`:
 //! the public inputs), and the halo2 `Circuit`, configured per model [`Family`].
 
+mod batch;
 mod binding;
 pub mod config;
 mod features;
@@ -18,6 +19,7 @@ use halo2_proofs::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error as PlonkError};
 
+pub use batch::ACCOUNT_BITS;
 pub use config::{CreditConfig, Family};
 #[cfg(any(test, feature = "test-support"))]
 pub use layout::Cheat;

@@ -10,7 +10,6 @@
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
-use super::binding::THRESHOLD_CELL;
 use super::features::FeatureInput;
 use super::layout::{CellRef, Col, Gadget, Gate, Layout};
 use super::splits::{Split, Splits};
@@ -55,7 +54,7 @@ impl Layout {
             }
         }
         // score - threshold, decomposed by the comparison gadget.
-        terms.push((-Fr::ONE, THRESHOLD_CELL));
+        terms.push((-Fr::ONE, self.threshold_cell));
         let y = self.dot(fr_from_i128(bias), &terms);
         self.compare(model, y, public, checked)
     }
