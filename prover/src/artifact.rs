@@ -35,6 +35,9 @@ pub struct ArtifactHeader {
     /// The circuit family the key was made for (absent: a network).
     #[serde(default, skip_serializing_if = "Family::is_network")]
     pub family: Family,
+    /// Slots of a batch key (absent: a single-applicant key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
 }
 
 /// Write a container.

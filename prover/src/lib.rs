@@ -4,15 +4,16 @@
 //! committed features at or above a public threshold, bound to the borrower's address and a nonce.
 //!
 //! The flow, module by module:
-//! 1. [`onnx`]: find the score of an ONNX graph as exporters write it (skl2onnx, torch, tf2onnx)
-//!    and lower it to a float network (affine preprocessing folded in); tract evaluates the float
-//!    reference.
+//! 1. [`onnx`]: find the score of an ONNX graph as exporters write it (skl2onnx, onnxmltools,
+//!    torch, tf2onnx) and lower it to a float network (affine preprocessing folded in) or a tree
+//!    ensemble; tract evaluates the float reference.
 //! 2. [`quantize`] and [`model`]: fixed-point quantization, calibration on a dataset, a fidelity
 //!    report and the model digest -> a [`model::CompiledModel`].
 //! 3. [`circuit`]: the gates and the layout (features range-checked and committed with
-//!    [`poseidon`], dense layers with fixed weights, rescale remainders, ReLU, the threshold
-//!    comparison, address and nonce binding).
-//! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs, verification.
+//!    [`poseidon`], dense layers with fixed weights, rescale remainders, ReLU, or the trees' split
+//!    bits and multiplexers; the threshold comparison, address and nonce binding).
+//! 4. [`srs`]: Perpetual Powers of Tau import or halo2 params; [`prove`]: keys, proofs,
+//!    verification; [`batch`]: one proof for many applicants.
 //! 5. [`commitment`]: the feature packing, the Poseidon commitment and the commitment file.
 //!
 //! What the prover shares with the on-chain verifier (the public-input ABI, the calldata, the
@@ -23,6 +24,7 @@
 //! [`metrics`] (CPU time and peak memory for the benchmarks).
 
 pub mod artifact;
+pub mod batch;
 pub mod circuit;
 pub mod commitment;
 pub mod dataset;

@@ -70,11 +70,15 @@ pub struct SetupOutput {
 
 /// Generate the proving and verifying keys for a compiled model.
 pub fn setup(model: &CompiledModel, srs: &SrsSource, progress: &dyn Progress) -> Result<SetupOutput> {
-    let (_, k) = circuit_size(model)?;
+    keygen(model, Layout::build(&model.quantized, model.model_id(), None)?, srs, progress)
+}
+
+/// Keys for the planned (witness-free) `layout` of `model`, at the smallest k that holds it.
+pub(crate) fn keygen(model: &CompiledModel, layout: Layout, srs: &SrsSource, progress: &dyn Progress) -> Result<SetupOutput> {
+    let k = layout_k(&layout);
     progress.stage(&format!("loading SRS for k = {k}"));
     let (params, info) = srs.load(k)?;
-    let layout = Layout::build(&model.quantized, model.model_id(), None)?;
-    let family = layout.family;
+    let (family, batch) = (layout.family, layout.batch);
     let circuit = CreditCircuit { layout: Arc::new(layout) };
     progress.stage("generating verifying key");
     let vk = keygen_vk_custom(&params, &circuit, true).map_err(|e| Error::Halo2 { stage: "keygen_vk", reason: format!("{e:?}") })?;
@@ -88,6 +92,7 @@ pub fn setup(model: &CompiledModel, srs: &SrsSource, progress: &dyn Progress) ->
         srs: info,
         payload_keccak: String::new(),
         family,
+        batch,
     };
     Ok(SetupOutput { params, pk, header })
 }
@@ -322,12 +327,23 @@ pub fn prove_circuit(
 /// Verify a zkcredit proof (the halo2 proof and its inversion hint, see [`hint`]) against public
 /// inputs.
 pub fn verify(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>, proof: &[u8], instances: &[Fr]) -> Result<()> {
-    if instances.len() != INSTANCE_COUNT {
-        return Err(Error::Rejected(format!("{} public inputs, expected {INSTANCE_COUNT}", instances.len())));
+    verify_counted(params, vk, proof, instances, INSTANCE_COUNT)
+}
+
+/// [`verify`] for a key with `expected` public inputs (a batch key's `2 + 2N`).
+pub fn verify_counted(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    proof: &[u8],
+    instances: &[Fr],
+    expected: usize,
+) -> Result<()> {
+    if instances.len() != expected {
+        return Err(Error::Rejected(format!("{} public inputs, expected {expected}", instances.len())));
     }
     let (halo2_proof, hint) = hint::split(proof)?;
     verify_halo2(params, vk, halo2_proof, instances)?;
-    let protocol = Protocol::from_vk(params, vk, INSTANCE_COUNT)?;
+    let protocol = Protocol::from_vk(params, vk, expected)?;
     if hint::inversion_hint(&protocol, halo2_proof, instances)? != hint {
         return Err(Error::Rejected("the inversion hint does not match the proof".into()));
     }

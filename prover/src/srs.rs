@@ -36,6 +36,8 @@ pub struct SrsInfo {
 
 /// Keccak-256 of `examples/srs/zkcredit-demo-k12.ptau`: keys made from it are marked `demo`.
 pub const DEMO_PTAU_KECCAK: &str = "0xe6137e33f3c23a573705f6f63520b60022f59fe326b2eacec3850b191292bb6a";
+/// Keccak-256 of `examples/srs/zkcredit-demo-k14.ptau` (the batch demo SRS, trimmed): also `demo`.
+pub const DEMO_BATCH_PTAU_KECCAK: &str = "0x03c5117275ce64df4a13b3a0722c96560f8e7b003320ffa84bd0e719de8eb323";
 
 impl SrsInfo {
     /// One line for a generated verifier's header: the source, its hash and size, and a warning
@@ -242,6 +244,21 @@ fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, SrsInfo)> {
     let base = ParamsKZG::<Bn256>::setup(1, rand_chacha::ChaCha20Rng::seed_from_u64(0));
     let params = base.from_parts(k, g, None, g2_0, s_g2);
     let keccak = hex32(&keccak(&bytes));
-    let demo = keccak == DEMO_PTAU_KECCAK;
+    let demo = keccak == DEMO_PTAU_KECCAK || keccak == DEMO_BATCH_PTAU_KECCAK;
     Ok((params, SrsInfo { kind: "ptau".into(), source: file_name(path), keccak, max_k: power, insecure: false, demo }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled demo files are the ones whose hashes mark keys as `demo`.
+    #[test]
+    fn bundled_demo_ptau_files_have_the_recorded_hashes() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/srs");
+        for (file, recorded) in [("zkcredit-demo-k12.ptau", DEMO_PTAU_KECCAK), ("zkcredit-demo-k14.ptau", DEMO_BATCH_PTAU_KECCAK)] {
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            assert_eq!(hex32(&keccak(&bytes)), recorded, "{file}");
+        }
+    }
 }
