@@ -183,6 +183,87 @@ pub fn prove_batch(
     Ok(BatchOutcome { file: Some(file), rejected })
 }
 
+/// Read a batch file: JSON lines, one applicant per line, each an applicant object (`features`
+/// or raw `fields`, as `prove --input` takes) with `borrower` (0x-address), `nonce` and optionally
+/// `salt` (0x-hex) or `commitment` (a `zkcredit commit` file, relative to the batch file, whose
+/// salt is used after checking it commits to this applicant). Blank lines and `#` comments are
+/// skipped. A malformed line is an error naming the file and line.
+pub fn load_batch_file(model: &CompiledModel, path: &Path, threshold: f64) -> Result<Vec<BatchApplicant>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let origin = std::path::PathBuf::from(format!("{}:{line_no}", path.display()));
+        let v: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|e| Error::parse(&origin, format!("{e}: each line is one JSON applicant object")))?;
+        let features = model.applicant_value(&v, &origin)?;
+        let borrower = v
+            .get("borrower")
+            .and_then(|b| b.as_str())
+            .ok_or_else(|| Error::parse(&origin, "`borrower` (a 0x-address string) is missing"))
+            .and_then(|b| crate::public::parse_address(b).map_err(|e| Error::parse(&origin, e)))?;
+        let nonce = v
+            .get("nonce")
+            .and_then(|n| n.as_u64())
+            .ok_or_else(|| Error::parse(&origin, "`nonce` (an unsigned 64-bit integer) is missing"))?;
+        let salt = match (v.get("salt"), v.get("commitment")) {
+            (Some(_), Some(_)) => return Err(Error::parse(&origin, "give `salt` or `commitment`, not both")),
+            (Some(s), None) => Some(fr_from_hex("salt", s.as_str().unwrap_or_default()).map_err(|e| Error::parse(&origin, e))?),
+            (None, Some(c)) => {
+                let file = dir.join(c.as_str().ok_or_else(|| Error::parse(&origin, "`commitment` must be a file path"))?);
+                Some(crate::commitment::CommitmentFile::load(&file)?.salt_for(&file, model, &features)?)
+            }
+            (None, None) => None,
+        };
+        out.push(BatchApplicant { line: line_no, request: ProveRequest { features, threshold, borrower, nonce, salt } });
+    }
+    if out.is_empty() {
+        return Err(Error::parse(path, "no applicants (one JSON object per line)"));
+    }
+    Ok(out)
+}
+
+/// Verify a batch proof file with a batch verifying key (and the params beside it). Returns the
+/// file and the key's header.
+pub fn verify_batch_file(
+    proof_path: &Path,
+    vk_path: &Path,
+    params_path: &Path,
+) -> Result<(BatchProofFile, crate::artifact::ArtifactHeader)> {
+    let file = BatchProofFile::load(proof_path)?;
+    let (vk, header) = crate::prove::load_vk(vk_path, None)?;
+    if !header.model_digest.eq_ignore_ascii_case(&file.model_digest) {
+        return Err(Error::Mismatch(format!(
+            "{} is for model {}, {} for model {}",
+            proof_path.display(),
+            file.model_digest,
+            vk_path.display(),
+            header.model_digest
+        )));
+    }
+    if header.batch != Some(file.batch_size) {
+        return Err(Error::Mismatch(format!(
+            "{} is a batch of {}, {} is a key for {}",
+            proof_path.display(),
+            file.batch_size,
+            vk_path.display(),
+            header.batch.map_or("single proofs".to_string(), |n| format!("batches of {n}"))
+        )));
+    }
+    let params = crate::prove::load_params(params_path, header.k)?;
+    let (proof, instances) = file.decode(proof_path)?;
+    crate::prove::verify_counted(&params, &vk, &proof, &instances, instances.len()).map_err(|e| match e {
+        Error::Rejected(reason) => Error::Rejected(format!("{}: {reason}", proof_path.display())),
+        other => other,
+    })?;
+    Ok((file, header))
+}
+
 impl BatchProofFile {
     /// Write as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<()> {

@@ -152,6 +152,13 @@ impl CompiledModel {
                 Error::parse(path, format!("{e}: an applicant file is JSON, {{\"features\": [numbers]}} or {{\"fields\": {{raw field: value}}}}"))
             }
         })?;
+        self.applicant_value(&v, path)
+    }
+
+    /// The model inputs of an applicant given as a JSON object (`features` or raw `fields`);
+    /// errors name `origin` (a file, or a file and line).
+    pub fn applicant_value(&self, v: &serde_json::Value, origin: &Path) -> Result<Vec<f64>> {
+        let path = origin;
         if let Some(feats) = v.get("features") {
             let arr = feats.as_array().ok_or_else(|| Error::parse(path, "`features` must be an array of numbers"))?;
             let n = self.quantized.inputs();

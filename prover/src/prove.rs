@@ -364,6 +364,9 @@ pub fn verify_file(proof_path: &Path, vk_path: &Path, params_path: &Path) -> Res
             header.model_digest
         )));
     }
+    if let Some(n) = header.batch {
+        return Err(Error::Mismatch(format!("{} is a key for batches of {n}, {} a single proof", vk_path.display(), proof_path.display())));
+    }
     let params = load_params(params_path, header.k)?;
     let (proof, instances) = file.decode(proof_path)?;
     verify(&params, &vk, &proof, &instances).map_err(|e| match e {

@@ -11,6 +11,7 @@ mod gas;
 mod keys;
 mod onchain;
 mod prove;
+mod prove_batch;
 mod setup;
 mod submit;
 mod verifier;

@@ -21,14 +21,19 @@ pub struct Args {
     #[arg(long, default_value = "keys")]
     pub keys: PathBuf,
     /// Applicant JSON: {"features": [...]} (model inputs) or {"fields": {...}} (raw fields).
-    #[arg(long)]
-    pub input: PathBuf,
+    #[arg(long, required_unless_present = "batch")]
+    pub input: Option<PathBuf>,
+    /// A batch file (JSON lines, one applicant per line: `features` or `fields`, `borrower`,
+    /// `nonce`, optionally `salt` or `commitment`), proved in one proof with batch keys
+    /// (`setup --batch N`). Applicants below the threshold are reported by line and left out.
+    #[arg(long, conflicts_with_all = ["input", "borrower", "salt", "commitment"])]
+    pub batch: Option<PathBuf>,
     /// Pass threshold (a probability for models ending in a sigmoid).
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
     /// The borrower's address (the proof is only valid for this msg.sender).
-    #[arg(long)]
-    pub borrower: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub borrower: Option<String>,
     /// Replay-protection nonce (64-bit). A CreditGate accepts only a nonce above the borrower's
     /// last used one, so nonces start at 1 and increase.
     #[arg(long, default_value_t = 1)]
@@ -48,13 +53,19 @@ pub struct Args {
 /// Run.
 pub fn run(a: Args) -> Result<()> {
     let model = CompiledModel::load(&a.model)?;
-    let features = model.applicant_inputs(&a.input)?;
+    if let Some(batch) = &a.batch {
+        return super::prove_batch::run(&a, &model, batch);
+    }
+    let (Some(input), Some(borrower)) = (&a.input, &a.borrower) else {
+        eyre::bail!("give --input and --borrower (or --batch FILE)");
+    };
+    let features = model.applicant_inputs(input)?;
     let salt = match (&a.salt, &a.commitment) {
         (Some(s), _) => Some(fr_from_hex("--salt", s)?),
         (None, Some(path)) => Some(CommitmentFile::load(path)?.salt_for(path, &model, &features)?),
         (None, None) => None,
     };
-    let req = ProveRequest { features, threshold: a.threshold, borrower: parse_address(&a.borrower)?, nonce: a.nonce, salt };
+    let req = ProveRequest { features, threshold: a.threshold, borrower: parse_address(borrower)?, nonce: a.nonce, salt };
     // Validate the applicant before loading the (large) proving key.
     zkcredit_prover::prove::witness(&model, &req, &mut rand::rngs::OsRng)?;
     let spinner = Spinner::new("prove");
