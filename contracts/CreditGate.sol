@@ -44,6 +44,9 @@ contract CreditGate {
     /// @notice Number of public inputs of a zkcredit proof.
     uint256 public constant INSTANCE_COUNT = 5;
 
+    /// @notice Batch proofs: public inputs before the slots (threshold, then model id).
+    uint256 public constant BATCH_HEADER = 2;
+
     /// @notice The BN254 scalar field modulus: every public input is below it.
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
     /// @notice secp256k1 n / 2: signatures with a larger s are malleable copies and are refused.
@@ -53,6 +56,9 @@ contract CreditGate {
     /// @notice keccak256 of the attestation type a data provider signs.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(uint256 featureCommitment,address borrower,uint64 expiry)");
+    /// @notice keccak256 of the batch attestation type: one signature over every slot's
+    ///         (featureCommitment, account) words, `account = borrower << 64 | nonce`.
+    bytes32 public constant BATCH_ATTESTATION_TYPEHASH = keccak256("BatchAttestation(uint256[] slots,uint64 expiry)");
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 internal constant NAME_HASH = keccak256("zkcredit CreditGate");
@@ -75,6 +81,12 @@ contract CreditGate {
         uint256 modelId;
     }
 
+    /// @notice The verifier of a model version's batch key and its number of slots.
+    struct BatchVerifier {
+        IZkCreditVerifier verifier;
+        uint16 slots;
+    }
+
     /// @notice A borrower's latest approval; `nonce` is also the highest nonce they have used.
     struct Approval {
         uint64 nonce;
@@ -87,6 +99,8 @@ contract CreditGate {
     address public owner;
     /// @notice Model version => verifier and policy (read with `policyOf`).
     mapping(uint32 => ModelPolicy) internal models;
+    /// @notice Model version => its batch verifier (for `slots` applicants per proof).
+    mapping(uint32 => BatchVerifier) internal batchVerifiers;
     /// @notice Data providers whose attestations are accepted.
     mapping(address => bool) public trustedAttester;
     /// @notice Borrower => latest approval, packed as an `Approval` (zero if never approved).
@@ -97,6 +111,8 @@ contract CreditGate {
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     /// @notice A model version was registered or changed (verifier zero: removed).
     event ModelSet(uint32 indexed modelVersion, address indexed verifier, uint256 modelId, uint256 threshold);
+    /// @notice A model version's batch verifier was registered or changed (zero: removed).
+    event BatchVerifierSet(uint32 indexed modelVersion, address indexed verifier, uint16 slots);
     /// @notice An attester was trusted or distrusted.
     event AttesterSet(address indexed attester, bool trusted);
     /// @notice A borrower passed: proof valid, policy matched, attestation valid.
@@ -113,6 +129,8 @@ contract CreditGate {
     error UnknownModelVersion(uint32 modelVersion);
     /// @notice The registered verifier address holds no code.
     error VerifierNotContract(address verifier);
+    /// @notice No batch verifier is registered for this model version.
+    error UnknownBatchVerifier(uint32 modelVersion);
     /// @notice The verifier returned false: the proof is invalid for these public inputs. (A
     ///         verifier that reverts makes `submit` revert with the verifier's own error.)
     error ProofRejected();
@@ -181,9 +199,23 @@ contract CreditGate {
         emit ModelSet(modelVersion, address(verifier), modelId, threshold);
     }
 
+    /// @notice Register (or replace, or with verifier zero remove) the batch verifier of model
+    ///         version `modelVersion` (already registered with `setModel`: batches share its
+    ///         model id and threshold).
+    function setBatchVerifier(uint32 modelVersion, IZkCreditVerifier verifier, uint16 slots) external onlyOwner {
+        if (address(models[modelVersion].verifier) == address(0)) revert UnknownModelVersion(modelVersion);
+        if (address(verifier) != address(0) && address(verifier).code.length == 0) {
+            revert VerifierNotContract(address(verifier));
+        }
+        if (slots == 0) revert InvalidArgument("slots");
+        batchVerifiers[modelVersion] = BatchVerifier(verifier, slots);
+        emit BatchVerifierSet(modelVersion, address(verifier), slots);
+    }
+
     /// @notice Remove model version `modelVersion`: its proofs are refused from now on.
     function removeModel(uint32 modelVersion) external onlyOwner {
         delete models[modelVersion];
+        delete batchVerifiers[modelVersion];
         emit ModelSet(modelVersion, address(0), 0, 0);
     }
 
@@ -228,7 +260,91 @@ contract CreditGate {
         emit Approved(msg.sender, modelVersion, featureCommitment, nonce, attester);
     }
 
+    // ---------------------------------------------------------------- batch entry point
+    /// @notice Submit a batch proof (one proof for the `slots` applicants of a batch key) with
+    ///         one attestation by a trusted data provider over every slot; approves each borrower
+    ///         in it, exactly as `submit` approves one (same record, same `Approved` event).
+    /// @dev Checks, in order: the model version's batch verifier is registered and returns true
+    ///      (UnknownBatchVerifier, VerifierNotContract, ProofRejected, or the verifier's own
+    ///      revert); 2 + 2 * slots public inputs carrying the policy's threshold and model id
+    ///      (WrongInstanceCount, ThresholdMismatch, ModelMismatch); the attestation: an EIP-712
+    ///      `BatchAttestation(uint256[] slots, uint64 expiry)` signed by a trusted attester over
+    ///      the proof's slot words (each slot's feature commitment and `borrower << 64 | nonce`),
+    ///      not expired (AttestationExpired, InvalidSignature, UntrustedAttester); then, per slot,
+    ///      the nonce above the borrower's last used one (NonceAlreadyUsed). Any failure reverts
+    ///      the whole batch: nobody is approved. A slot with borrower zero is an empty slot of a
+    ///      partial batch and approves nobody. Anyone may relay a batch: the attester's signature
+    ///      over every slot's commitment, borrower and nonce is what authorizes the approvals,
+    ///      and the nonces make a replay fail. The only external calls (the verifier, ecrecover)
+    ///      come before any state is written.
+    /// @param modelVersion The model version the batch keys were made for.
+    /// @param proof The batch proof bytes (`proof` in the batch proof JSON).
+    /// @param instances Its public inputs (`instances` in the batch proof JSON).
+    /// @param expiry The batch attestation's expiry (unix seconds).
+    /// @param sigR The attester's compact (EIP-2098) signature: r, and
+    /// @param sigVs s with the parity of v in its top bit.
+    function submitBatch(
+        uint32 modelVersion,
+        bytes calldata proof,
+        uint256[] calldata instances,
+        uint64 expiry,
+        bytes32 sigR,
+        bytes32 sigVs
+    ) external {
+        _checkBatch(modelVersion, proof, instances); // proof, instance count, threshold, model id
+        address attester =
+            _recoverTrusted(batchAttestationDigest(instances[BATCH_HEADER:], expiry), expiry, sigR, sigVs);
+        _approveBatch(modelVersion, instances, expiry, attester);
+    }
+
+    /// @dev The batch verifier accepts the proof, whose public inputs are 2 + 2 * slots and
+    ///      carry the policy's threshold and model id.
+    function _checkBatch(uint32 modelVersion, bytes calldata proof, uint256[] calldata instances) internal view {
+        BatchVerifier memory batch = batchVerifiers[modelVersion];
+        if (address(batch.verifier) == address(0)) revert UnknownBatchVerifier(modelVersion);
+        ModelPolicy storage policy = models[modelVersion];
+        (int64 threshold, uint32 modelIdLow) = (policy.threshold, policy.modelIdLow);
+        _callVerifier(address(batch.verifier), proof, instances);
+        if (instances.length != BATCH_HEADER + 2 * uint256(batch.slots)) revert WrongInstanceCount(instances.length);
+        _checkThresholdAndModel(modelVersion, threshold, modelIdLow, instances[0], instances[1]);
+    }
+
+    /// @dev Per slot: the nonce above the borrower's last, then the approval (which also marks
+    ///      the nonce used) and its event. Empty slots (borrower zero) are skipped.
+    function _approveBatch(uint32 modelVersion, uint256[] calldata instances, uint64 expiry, address attester)
+        internal
+    {
+        uint256 stamp = (uint256(modelVersion) << 64) | (block.timestamp << 96) | (uint256(expiry) << 160);
+        for (uint256 i = BATCH_HEADER; i < instances.length; i += 2) {
+            uint256 account = instances[i + 1]; // < 2^224: the circuit decomposes it into 224 bits
+            // forge-lint: disable-next-line(unsafe-typecast)
+            address borrower = address(uint160(account >> 64)); // the top 160 of 224 bits
+            if (borrower == address(0)) continue; // an empty slot
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint64 nonce = uint64(account); // the low 64 bits, by the ABI
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint64 lastUsed = uint64(approvals[borrower]);
+            if (nonce <= lastUsed) revert NonceAlreadyUsed(nonce, lastUsed);
+            approvals[borrower] = uint256(nonce) | stamp;
+            emit Approved(borrower, modelVersion, instances[i], nonce, attester);
+        }
+    }
+
     // ---------------------------------------------------------------- views
+    /// @notice Model version `modelVersion`'s batch verifier and its slots (zero if none).
+    function batchVerifierOf(uint32 modelVersion) external view returns (address verifier, uint16 slots) {
+        BatchVerifier storage b = batchVerifiers[modelVersion];
+        return (address(b.verifier), b.slots);
+    }
+
+    /// @notice The EIP-712 digest an attester signs for a batch: its slot words (each slot's
+    ///         feature commitment and `borrower << 64 | nonce`, in the proof's order) and expiry.
+    function batchAttestationDigest(uint256[] calldata slots, uint64 expiry) public view returns (bytes32) {
+        bytes32 structHash =
+            keccak256(abi.encode(BATCH_ATTESTATION_TYPEHASH, keccak256(abi.encodePacked(slots)), expiry));
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+    }
+
     /// @notice Model version `modelVersion`'s verifier, model id and threshold word (all zero if none).
     function policyOf(uint32 modelVersion)
         external
@@ -278,6 +394,11 @@ contract CreditGate {
         address verifier = address(policy.verifier);
         (threshold, modelIdLow) = (policy.threshold, policy.modelIdLow);
         if (verifier == address(0)) revert UnknownModelVersion(modelVersion);
+        _callVerifier(verifier, proof, instances);
+    }
+
+    /// @dev `verifier.verifyProof(proof, instances)` must return true.
+    function _callVerifier(address verifier, bytes calldata proof, uint256[] calldata instances) internal view {
         bytes4 selector = IZkCreditVerifier.verifyProof.selector;
         bool accepted;
         // abi.encodeCall(verifyProof, (proof, instances)), written straight from calldata.
@@ -317,15 +438,24 @@ contract CreditGate {
         view
     {
         if (instances.length != INSTANCE_COUNT) revert WrongInstanceCount(instances.length);
+        _checkThresholdAndModel(
+            modelVersion, threshold, modelIdLow, instances[INSTANCE_THRESHOLD], instances[INSTANCE_MODEL_ID]
+        );
+    }
+
+    /// @dev The threshold and model id public inputs are the policy's.
+    function _checkThresholdAndModel(
+        uint32 modelVersion,
+        int64 threshold,
+        uint32 modelIdLow,
+        uint256 thresholdWord,
+        uint256 modelIdWord
+    ) internal view {
         uint256 expected = _thresholdWord(threshold);
-        if (instances[INSTANCE_THRESHOLD] != expected) {
-            revert ThresholdMismatch(expected, instances[INSTANCE_THRESHOLD]);
-        }
+        if (thresholdWord != expected) revert ThresholdMismatch(expected, thresholdWord);
         // Low 32 bits only (see ModelPolicy); the full id is read to report a mismatch.
         // forge-lint: disable-next-line(unsafe-typecast)
-        if (uint32(instances[INSTANCE_MODEL_ID]) != modelIdLow) {
-            revert ModelMismatch(models[modelVersion].modelId, instances[INSTANCE_MODEL_ID]);
-        }
+        if (uint32(modelIdWord) != modelIdLow) revert ModelMismatch(models[modelVersion].modelId, modelIdWord);
     }
 
     /// @dev A signed threshold as the field element the circuit uses (negative t is r - |t|).
@@ -353,15 +483,11 @@ contract CreditGate {
         view
         returns (address attester)
     {
-        // Expiries are coarse (hours to days): a validator's few seconds of timestamp drift do not matter.
-        // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp > expiry) revert AttestationExpired(expiry, block.timestamp);
-        bytes32 s = sigVs & bytes32(type(uint256).max >> 1);
-        if (uint256(s) > HALF_N) revert InvalidSignature();
         bytes32 domain = domainSeparator();
         bytes32 typeHash = ATTESTATION_TYPEHASH;
-        // The same digest as attestationDigest(featureCommitment, msg.sender, expiry), then
-        // ecrecover, without Solidity's memory copies (this is on every borrower's path).
+        bytes32 digest;
+        // The same digest as attestationDigest(featureCommitment, msg.sender, expiry), without
+        // Solidity's memory copies (this is on every borrower's path).
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, typeHash)
@@ -372,7 +498,25 @@ contract CreditGate {
             mstore(m, 0x1901)
             mstore(add(m, 0x20), domain)
             mstore(add(m, 0x40), structHash)
-            mstore(m, keccak256(add(m, 0x1e), 0x42)) // "\x19\x01" || domain || structHash
+            digest := keccak256(add(m, 0x1e), 0x42) // "\x19\x01" || domain || structHash
+        }
+        attester = _recoverTrusted(digest, expiry, sigR, sigVs);
+    }
+
+    /// @dev The trusted attester whose low-s compact signature over `digest` this is, before `expiry`.
+    function _recoverTrusted(bytes32 digest, uint64 expiry, bytes32 sigR, bytes32 sigVs)
+        internal
+        view
+        returns (address attester)
+    {
+        // Expiries are coarse (hours to days): a validator's few seconds of timestamp drift do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > expiry) revert AttestationExpired(expiry, block.timestamp);
+        bytes32 s = sigVs & bytes32(type(uint256).max >> 1);
+        if (uint256(s) > HALF_N) revert InvalidSignature();
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, digest)
             mstore(add(m, 0x20), add(shr(255, sigVs), 27))
             mstore(add(m, 0x40), sigR)
             mstore(add(m, 0x60), s)
