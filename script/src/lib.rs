@@ -7,11 +7,13 @@
 //! approves them once per nonce. The same calldata runs on an embedded EVM ([`local`], revm:
 //! the demo's default and where gas is measured) or on any chain over JSON-RPC ([`rpc`], alloy).
 //!
+//! - [`batch`]: one attestation and one transaction for a batch proof's borrowers.
 //! - [`bindings`]: `sol!` bindings from the committed Foundry artifacts; revert decoding.
 //! - [`signer`]: private keys from an environment variable or a file, never echoed.
 //! - [`error`]: the crate's errors.
 
 pub mod attest;
+pub mod batch;
 pub mod bindings;
 pub mod deployment;
 pub mod error;

@@ -108,6 +108,22 @@ impl LocalGate {
         Ok(out.gas_used)
     }
 
+    /// Deploy a batch verifier (creation code) for `slots` and register it for the model version.
+    pub fn add_batch_verifier(&mut self, owner: Address, creation: &[u8], slots: u16) -> Result<Address> {
+        self.evm.set_caller(owner);
+        let (verifier, _) = self.evm.deploy("ZkCreditBatchVerifier", creation)?;
+        let call = CreditGate::setBatchVerifierCall { modelVersion: self.deployment.model_version, verifier, slots };
+        self.transact(owner, "setBatchVerifier", &call.abi_encode())?;
+        Ok(verifier)
+    }
+
+    /// Relay a batch from `from`; returns the gas and every decoded `Approved` event.
+    pub fn submit_batch(&mut self, from: Address, submission: &crate::batch::BatchSubmission) -> Result<(u64, Vec<CreditGate::Approved>)> {
+        let out = self.transact(from, "submitBatch", &submission.calldata())?;
+        let events = out.logs.iter().filter_map(|log| CreditGate::Approved::decode_log(log).ok()).map(|e| e.data).collect();
+        Ok((out.gas_used, events))
+    }
+
     /// The stored approval of `borrower`.
     pub fn approval_of(&mut self, borrower: Address) -> Result<CreditGate::Approval> {
         let out = self.transact(borrower, "approvalOf", &CreditGate::approvalOfCall { borrower }.abi_encode())?;
