@@ -24,6 +24,7 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     asset!("german-credit/samples/applicant5.json"),
     asset!("german-credit/samples/applicant6.json"),
     asset!("srs/zkcredit-demo-k12.ptau"),
+    asset!("srs/zkcredit-demo-k14.ptau"),
 ];
 
 /// Write the bundled files under `dir`; returns `dir`.

@@ -8,6 +8,7 @@
 //! the demo's default and where gas is measured) or on any chain over JSON-RPC ([`rpc`], alloy).
 //!
 //! - [`batch`]: one attestation and one transaction for a batch proof's borrowers.
+//! - [`measure`]: gas of the single and the batch path side by side (`zkcredit gas --batch`).
 //! - [`bindings`]: `sol!` bindings from the committed Foundry artifacts; revert decoding.
 //! - [`signer`]: private keys from an environment variable or a file, never echoed.
 //! - [`error`]: the crate's errors.
@@ -18,6 +19,7 @@ pub mod bindings;
 pub mod deployment;
 pub mod error;
 pub mod local;
+pub mod measure;
 pub mod policy;
 pub mod rpc;
 pub mod signer;

@@ -17,8 +17,25 @@ pub struct Args {
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// A proof file to measure.
-    #[arg(long, required_unless_present = "demo")]
+    #[arg(long, required_unless_present_any = ["demo", "batch"])]
     pub proof: Option<PathBuf>,
+    /// Measure the batch path beside the single one: batch keys for N slots, a real batch of N
+    /// passing applicants relayed to a CreditGate with `submitBatch`, and one single `submit`.
+    #[arg(long, value_name = "N", conflicts_with_all = ["proof", "vk", "separate_vk"], value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub batch: Option<u32>,
+    /// With --batch: the compiled model [default: the bundled German Credit MLP].
+    #[arg(long, requires = "batch")]
+    pub model: Option<PathBuf>,
+    /// With --batch: applicant rows (CSV with the model's input names) to take passing applicants
+    /// from [default: the bundled German Credit data].
+    #[arg(long, requires = "batch")]
+    pub data: Option<PathBuf>,
+    /// With --batch: the SRS for both keys [default: the bundled demo files, up to k = 14].
+    #[arg(long, requires = "batch")]
+    pub srs: Option<PathBuf>,
+    /// With --batch: a development SRS of any size (gas does not depend on it).
+    #[arg(long, requires = "batch", conflicts_with = "srs")]
+    pub insecure_dev_srs: bool,
     /// Measure a fresh proof on the bundled German Credit model (demo SRS) instead of --proof.
     #[arg(long, conflicts_with_all = ["proof", "vk"])]
     pub demo: bool,
@@ -32,6 +49,9 @@ pub struct Args {
 
 /// Run.
 pub fn run(a: Args) -> Result<()> {
+    if let Some(n) = a.batch {
+        return super::gas_batch::run(&a, n as usize);
+    }
     let (params, vk, header, proof, instances) = match &a.proof {
         Some(path) => {
             let vk_path = a.vk.clone().unwrap_or_else(|| path.with_file_name("vk.bin"));

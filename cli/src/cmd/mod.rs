@@ -8,6 +8,7 @@ mod demo;
 mod demo_gate;
 mod deploy;
 mod gas;
+mod gas_batch;
 mod keys;
 mod onchain;
 mod prove;
