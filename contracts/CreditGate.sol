@@ -315,18 +315,24 @@ contract CreditGate {
         internal
     {
         uint256 stamp = (uint256(modelVersion) << 64) | (block.timestamp << 96) | (uint256(expiry) << 160);
-        for (uint256 i = BATCH_HEADER; i < instances.length; i += 2) {
+        uint256 end = instances.length; // 2 + 2 * slots, checked by _checkBatch
+        for (uint256 i = BATCH_HEADER; i < end;) {
             uint256 account = instances[i + 1]; // < 2^224: the circuit decomposes it into 224 bits
             // forge-lint: disable-next-line(unsafe-typecast)
             address borrower = address(uint160(account >> 64)); // the top 160 of 224 bits
-            if (borrower == address(0)) continue; // an empty slot
-            // forge-lint: disable-next-line(unsafe-typecast)
-            uint64 nonce = uint64(account); // the low 64 bits, by the ABI
-            // forge-lint: disable-next-line(unsafe-typecast)
-            uint64 lastUsed = uint64(approvals[borrower]);
-            if (nonce <= lastUsed) revert NonceAlreadyUsed(nonce, lastUsed);
-            approvals[borrower] = uint256(nonce) | stamp;
-            emit Approved(borrower, modelVersion, instances[i], nonce, attester);
+            if (borrower != address(0)) {
+                // An applicant (borrower zero marks an empty slot).
+                // forge-lint: disable-next-line(unsafe-typecast)
+                uint64 nonce = uint64(account); // the low 64 bits, by the ABI
+                // forge-lint: disable-next-line(unsafe-typecast)
+                uint64 lastUsed = uint64(approvals[borrower]);
+                if (nonce <= lastUsed) revert NonceAlreadyUsed(nonce, lastUsed);
+                approvals[borrower] = uint256(nonce) | stamp;
+                emit Approved(borrower, modelVersion, instances[i], nonce, attester);
+            }
+            unchecked {
+                i += 2; // below end <= 2 + 2 * 65535
+            }
         }
     }
 
@@ -340,8 +346,14 @@ contract CreditGate {
     /// @notice The EIP-712 digest an attester signs for a batch: its slot words (each slot's
     ///         feature commitment and `borrower << 64 | nonce`, in the proof's order) and expiry.
     function batchAttestationDigest(uint256[] calldata slots, uint64 expiry) public view returns (bytes32) {
-        bytes32 structHash =
-            keccak256(abi.encode(BATCH_ATTESTATION_TYPEHASH, keccak256(abi.encodePacked(slots)), expiry));
+        bytes32 slotsHash; // keccak256(abi.encodePacked(slots)), hashed straight from calldata
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let len := shl(5, slots.length)
+            calldatacopy(m, slots.offset, len)
+            slotsHash := keccak256(m, len)
+        }
+        bytes32 structHash = keccak256(abi.encode(BATCH_ATTESTATION_TYPEHASH, slotsHash, expiry));
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
     }
 

@@ -485,3 +485,19 @@ fn batch_setup_prove_and_verify() {
     fails_with(&prove_cmd(&p("model.json"), &p("keys"), "", &["--batch", &batch]), "setup --batch");
     fails_with(&run(&["verify", "--proof", &p("proof.json"), "--vk", &d("keys/vk.bin")]), "batches of 2");
 }
+
+/// `gas --batch 2`: both paths measured on one gate, the JSON keys a CI job reads.
+#[test]
+fn gas_reports_the_batch_path_beside_the_single_one() {
+    let json = p("gas-batch.json");
+    let o = run(&["gas", "--batch", "2", "--json", &json]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in ["batch_size", "batch_verify_gas_tx", "batch_submit_gas_tx", "per_borrower_gas", "single_submit_gas_tx", "fork"] {
+        assert!(!r[key].is_null(), "no `{key}` in {r}");
+    }
+    assert_eq!(r["batch_size"], 2);
+    let (per, single) = (r["per_borrower_gas"].as_u64().unwrap(), r["single_submit_gas_tx"].as_u64().unwrap());
+    assert!(per < single, "a batch of 2 costs {per} per borrower, a single submit {single}");
+    fails_with(&run(&["gas", "--batch", "64"]), "--insecure-dev-srs");
+}
