@@ -500,4 +500,10 @@ fn gas_reports_the_batch_path_beside_the_single_one() {
     let (per, single) = (r["per_borrower_gas"].as_u64().unwrap(), r["single_submit_gas_tx"].as_u64().unwrap());
     assert!(per < single, "a batch of 2 costs {per} per borrower, a single submit {single}");
     fails_with(&run(&["gas", "--batch", "64"]), "--insecure-dev-srs");
+    // A budget: a baseline 10 % cheaper per borrower fails naming the figure.
+    let mut tight = r.clone();
+    tight["per_borrower_gas"] = (per * 9 / 10).into();
+    let baseline = write("gas-baseline.json", tight.to_string().as_bytes());
+    let o = run(&["gas", "--batch", "2", "--check", &baseline, "--tolerance", "1"]);
+    fails_with(&o, "/per_borrower_gas");
 }

@@ -33,6 +33,14 @@ pub struct Args {
     /// With --batch: the SRS for both keys [default: the bundled demo files, up to k = 14].
     #[arg(long, requires = "batch")]
     pub srs: Option<PathBuf>,
+    /// Compare with a committed baseline (a JSON report written by --json): exit non-zero, naming
+    /// each figure, when one costs more than the baseline by more than --tolerance.
+    #[arg(long, value_name = "BASELINE.json")]
+    pub check: Option<PathBuf>,
+    /// Allowed growth over the baseline, in percent (transaction gas varies by a few dozen gas
+    /// with the proof's zero bytes).
+    #[arg(long, default_value_t = 0.5, requires = "check")]
+    pub tolerance: f64,
     /// With --batch: a development SRS of any size (gas does not depend on it).
     #[arg(long, requires = "batch", conflicts_with = "srs")]
     pub insecure_dev_srs: bool,
@@ -76,10 +84,26 @@ pub fn run(a: Args) -> Result<()> {
     let (report, _, _) = gas::measure(&params, &vk, &options, &proof, &instances)?;
     print!("{}", report.table());
     println!("solc: {}", zkcredit_evm::solc::find()?);
+    finish(&a, &serde_json::to_value(&report)?)
+}
+
+/// Write the report (--json) and compare it with the baseline (--check).
+pub fn finish(a: &Args, report: &serde_json::Value) -> Result<()> {
     if let Some(path) = &a.json {
-        let text = serde_json::to_string_pretty(&report)? + "\n";
+        let text = serde_json::to_string_pretty(report)? + "\n";
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
+    }
+    if let Some(path) = &a.check {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading baseline {}", path.display()))?;
+        let baseline: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{}: not a JSON gas report", path.display()))?;
+        let worse = zkcredit_evm::budget::regressions(report, &baseline, a.tolerance);
+        if !worse.is_empty() {
+            let lines: Vec<String> = worse.iter().map(|r| format!("  {r}")).collect();
+            eyre::bail!("costs more than {} (tolerance {} %):\n{}", path.display(), a.tolerance, lines.join("\n"));
+        }
+        println!("within {} % of {}", a.tolerance, path.display());
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use eyre::{Context, Result};
+use eyre::Result;
 use zkcredit_prover::batch::{batch_size, setup_batch};
 use zkcredit_prover::dataset;
 use zkcredit_prover::model::{compile, CompiledModel};
@@ -59,11 +59,7 @@ pub fn run(a: &super::gas::Args, n: usize) -> Result<()> {
     spinner.finish();
     let _ = std::fs::remove_dir_all(&tmp);
     print!("{}", table(&report));
-    if let Some(path) = &a.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n").with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
-    Ok(())
+    super::gas::finish(a, &serde_json::to_value(&report)?)
 }
 
 /// The first `n` rows of `data` the model passes at 0.5.
