@@ -5,11 +5,13 @@ import {Test} from "forge-std/Test.sol";
 import {CreditGate} from "../CreditGate.sol";
 import {IZkCreditVerifier} from "../IZkCreditVerifier.sol";
 import {ConstantVerifier} from "./CreditGate.t.sol";
+import {ZkCreditBatchVerifier} from "../ZkCreditBatchVerifier.sol";
 
-/// The gate's batch path with a verifier that answers a fixed value, to reach every check behind
-/// the proof check (the real batch verifier and proof are exercised on revm by
-/// script/tests/batch.rs): each borrower approved once; any failing check reverts the whole
-/// batch and approves nobody.
+/// The gate's batch path: with the committed batch verifier of the bundled model (8 slots) and a
+/// real batch proof of four sample applicants (contracts/test/fixtures/german-credit-batch.json,
+/// regenerate: ZKCREDIT_UPDATE_SNAPSHOTS=1 cargo test --release -p zkcredit-verifier-codegen --test batch),
+/// and with a verifier that answers a fixed value, to reach every check behind the proof check:
+/// each borrower approved once; any failing check reverts the whole batch and approves nobody.
 contract CreditGateBatchTest is Test {
     uint32 internal constant VERSION = 1;
     uint16 internal constant SLOTS = 4;
@@ -181,5 +183,30 @@ contract CreditGateBatchTest is Test {
         (address v, uint16 slots) = gate.batchVerifierOf(VERSION);
         assertEq(v, address(0));
         assertEq(slots, SLOTS);
+    }
+
+    function test_submitBatch_realProof_approvesTheFourApplicants() public {
+        string memory json = vm.readFile("contracts/test/fixtures/german-credit-batch.json");
+        bytes memory proof = vm.parseJsonBytes(json, ".proof");
+        uint256[] memory inst = vm.parseJsonUintArray(json, ".instances");
+        address[] memory who = vm.parseJsonAddressArray(json, ".borrowers");
+        CreditGate real = new CreditGate(owner);
+        ZkCreditBatchVerifier verifier = new ZkCreditBatchVerifier();
+        vm.startPrank(owner);
+        real.setModel(VERSION, new ConstantVerifier(false), inst[1], inst[0]);
+        real.setBatchVerifier(VERSION, IZkCreditVerifier(address(verifier)), 8);
+        real.setAttester(attester, true);
+        vm.stopPrank();
+        uint64 expiry = _expiry();
+        (bytes32 r, bytes32 vs) = vm.signCompact(attesterKey, real.batchAttestationDigest(_slots(inst), expiry));
+        real.submitBatch(VERSION, proof, inst, expiry, r, vs);
+        for (uint256 i = 0; i < who.length; i++) {
+            assertEq(real.approvalOf(who[i]).nonce, 1);
+        }
+        assertEq(who.length, 4);
+        // A flipped proof byte: refused, by the verifier's revert or its false.
+        proof[100] ^= 0x01;
+        vm.expectRevert();
+        real.submitBatch(VERSION, proof, inst, expiry, r, vs);
     }
 }
